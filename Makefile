@@ -1,0 +1,44 @@
+# The two commands of the README: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+OUT ?= build/demo
+
+.PHONY: demo test lint format figures bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Installs the package (not editable) and runs the main job on the bundled sample data.
+demo: $(BIN)/python
+	$(BIN)/python -m pip install --quiet .
+	$(BIN)/forecast fit data/airline.csv --model-dir $(OUT)/model --horizon 12 --quiet
+	$(BIN)/forecast predict --model-dir $(OUT)/model --output $(OUT)/forecast.csv
+	$(BIN)/forecast plot --model-dir $(OUT)/model --output $(OUT)/forecast.png
+	@echo "Forecast CSV: $(OUT)/forecast.csv"
+	@echo "Plot:         $(OUT)/forecast.png"
+	@echo "Model:        $(OUT)/model"
+
+# Installs the package with the dev extra (editable) and runs lint + the whole test suite.
+test: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+format: $(BIN)/python
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Regenerates the PNGs the README shows (docs/img/).
+figures: $(BIN)/python
+	$(BIN)/python scripts/make_figures.py
+
+bench: $(BIN)/python
+	$(BIN)/python benchmarks/lstm_speed.py
+	$(BIN)/python benchmarks/windowing.py
+	$(BIN)/python benchmarks/accuracy.py
+
+clean:
+	rm -rf build forecast-model .pytest_cache .ruff_cache

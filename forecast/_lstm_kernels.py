@@ -1,0 +1,321 @@
+"""The LSTM recurrence: the gate equations and the fast loop over time.
+
+This module holds the math that :mod:`forecast.layers` wraps into Keras layers.
+It is TensorFlow-specific on purpose: the loop is a ``tf.while_loop`` and, by
+default, is compiled into one XLA kernel.
+
+The equations, for one time step with input ``x_t`` (batch, features) and the
+previous states ``h_{t-1}``, ``c_{t-1}`` (batch, units)::
+
+    z_t  = x_t W + h_{t-1} U + b                   (batch, 4*units), columns i|f|c|o
+    i_t  = recurrent_activation(z_t[:, 0u:1u])     input gate
+    f_t  = recurrent_activation(z_t[:, 1u:2u])     forget gate
+    c~_t = activation(z_t[:, 2u:3u])               candidate cell state
+    o_t  = recurrent_activation(z_t[:, 3u:4u])     output gate
+    c_t  = f_t * c_{t-1} + i_t * c~_t              cell state
+    h_t  = o_t * activation(c_t)                   hidden state (the output)
+
+``W`` is ``kernel`` (features, 4u), ``U`` is ``recurrent_kernel`` (units, 4u)
+and ``b`` is ``bias`` (4u,), in Keras' gate order i, f, c, o.
+
+Why the loop looks the way it does (measured on a 2-core CPU; see
+``benchmarks/lstm_speed.py`` and its results file):
+
+* One matmul per step, ``[x_t, h_{t-1}] @ [W; U]``, instead of Keras' two.
+  Hoisting ``x W`` for all steps out of the loop (one big matmul) was *not*
+  faster here: the (time, batch, 4u) intermediate costs memory bandwidth, and
+  under XLA, reading slices of it inside the loop made the loop 2-3x slower.
+* In the TensorFlow graph executor a step is dominated by op dispatch and a
+  slow small matmul; the same loop compiled by XLA runs 2-3x faster. So,
+  unless the caller is already being XLA-compiled
+  (``model.compile(jit_compile=True)``, detected at trace time), the loop runs
+  inside a ``tf.function(jit_compile=True)``. TensorFlow cannot pass the loop's
+  saved intermediates out of an XLA kernel, so the gradient is a second
+  compiled kernel that re-runs the loop and differentiates it, attached with
+  ``tf.custom_gradient``. The price is compilation: about 0.3 s of CPU for the
+  forward kernel and 1-2 s for the gradient kernel, once per input shape.
+* Masks are applied with ``where`` on the states, as Keras does; the outputs
+  of masked steps are fixed up after the loop (see :func:`lstm_sequence`).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import NamedTuple
+
+import tensorflow as tf
+from keras import ops
+
+try:  # private, but it is how tf.function itself knows it is being XLA-compiled
+    from tensorflow.python.ops.control_flow_util import GraphOrParentsInXlaContext
+except ImportError:  # pragma: no cover - a TensorFlow without it: never nest
+    GraphOrParentsInXlaContext = None
+
+
+def gate_math(z, c_prev, activation, recurrent_activation):
+    """Applies the LSTM gate equations to the pre-activations of one step.
+
+    Args:
+        z: Pre-activations ``x_t W + h_{t-1} U + b``, shape (batch, 4*units),
+            columns in the order input, forget, candidate, output.
+        c_prev: Previous cell state ``c_{t-1}``, shape (batch, units).
+        activation: The activation of the candidate and of the cell (tanh).
+        recurrent_activation: The activation of the three gates (sigmoid).
+
+    Returns:
+        A tuple ``(i, f, c_tilde, o, c, h)`` of (batch, units) tensors.
+
+    Example:
+        >>> import numpy as np
+        >>> from keras import activations
+        >>> z = np.zeros((1, 8), "float32")  # units = 2, all gates half open
+        >>> c_prev = np.ones((1, 2), "float32")
+        >>> i, f, g, o, c, h = gate_math(z, c_prev, activations.tanh, activations.sigmoid)
+        >>> np.asarray(c).round(3).tolist()  # 0.5 * 1 + 0.5 * tanh(0)
+        [[0.5, 0.5]]
+    """
+    z_i, z_f, z_c, z_o = ops.split(z, 4, axis=-1)
+    i = recurrent_activation(z_i)  # input gate: how much of the candidate to write
+    f = recurrent_activation(z_f)  # forget gate: how much of the old cell to keep
+    c_tilde = activation(z_c)  # candidate: what could be written into the cell
+    o = recurrent_activation(z_o)  # output gate: how much of the cell to show
+    c = f * c_prev + i * c_tilde  # new cell state: keep some, write some
+    h = o * activation(c)  # new hidden state: a squashed, gated view of the cell
+    return i, f, c_tilde, o, c, h
+
+
+class _Static(NamedTuple):
+    """What the compiled loop is specialised on (hashable, part of the cache key)."""
+
+    activation: Callable
+    recurrent_activation: Callable
+    return_sequences: bool
+    has_bias: bool
+    has_mask: bool
+    has_input_masks: bool  # per-gate input dropout masks (4, batch, features)
+    has_recurrent_masks: bool  # per-gate recurrent dropout masks (4, batch, units)
+
+
+def _recurrence(static, xs, h0, c0, kernel, recurrent_kernel, bias, mask, in_masks, rec_masks):
+    """The loop over time (time-major). Returns ``(hs or None, h_T, c_T)``.
+
+    ``xs`` (T, B, F); ``mask`` (T, B, 1) bool or None; ``hs`` (T, B, units).
+    """
+    steps = tf.shape(xs)[0]
+    x_ta = tf.TensorArray(xs.dtype, size=steps).unstack(xs)
+    m_ta = tf.TensorArray(tf.bool, size=steps).unstack(mask) if static.has_mask else None
+    h_ta = tf.TensorArray(xs.dtype, size=steps) if static.return_sequences else None
+    per_gate = static.has_input_masks or static.has_recurrent_masks
+    if per_gate:  # dropout with a different mask per gate: one matmul per gate
+        w_gates = tf.split(kernel, 4, axis=1)
+        u_gates = tf.split(recurrent_kernel, 4, axis=1)
+        b_gates = tf.split(bias, 4) if static.has_bias else [None] * 4
+    else:  # [x_t, h] @ [W; U]: one matmul per step
+        w_and_u = tf.concat([kernel, recurrent_kernel], axis=0)
+
+    def preactivations(x_t, h):
+        if not per_gate:
+            z = tf.matmul(tf.concat([x_t, h], axis=1), w_and_u)
+            return tf.nn.bias_add(z, bias) if static.has_bias else z
+        zs = []
+        for k in range(4):
+            x_k = x_t * in_masks[k] if static.has_input_masks else x_t
+            h_k = h * rec_masks[k] if static.has_recurrent_masks else h
+            z_k = tf.matmul(x_k, w_gates[k])
+            if static.has_bias:
+                z_k = z_k + b_gates[k]
+            zs.append(z_k + tf.matmul(h_k, u_gates[k]))
+        return tf.concat(zs, axis=1)
+
+    def body(t, h, c, h_ta):
+        z = preactivations(x_ta.read(t), h)
+        *_, c_new, h_new = gate_math(z, c, static.activation, static.recurrent_activation)
+        if static.has_mask:  # a masked step leaves the states as they were
+            m = m_ta.read(t)
+            h_new = tf.where(m, h_new, h)
+            c_new = tf.where(m, c_new, c)
+        if static.return_sequences:
+            h_ta = h_ta.write(t, h_new)
+        return t + 1, h_new, c_new, h_ta
+
+    loop_vars = (tf.constant(0), h0, c0, h_ta if static.return_sequences else ())
+    _, h, c, h_ta = tf.while_loop(
+        lambda t, *_: t < steps, body, loop_vars, maximum_iterations=steps
+    )
+    return (h_ta.stack() if static.return_sequences else None), h, c
+
+
+def _differentiable(a):
+    return a is not None and a.dtype.is_floating
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(static):
+    """The loop and its vector-Jacobian product, each compiled into one XLA kernel."""
+
+    def forward(*args):
+        return _recurrence(static, *args)
+
+    def vjp(args, upstream):
+        watched = [a for a in args if _differentiable(a)]
+        with tf.GradientTape() as tape:  # re-runs the loop, then differentiates it
+            tape.watch(watched)
+            outputs = [o for o in _recurrence(static, *args) if o is not None]
+        grads = iter(
+            tape.gradient(
+                outputs,
+                watched,
+                output_gradients=upstream,
+                unconnected_gradients=tf.UnconnectedGradients.ZERO,
+            )
+        )
+        return [next(grads) if _differentiable(a) else None for a in args]
+
+    compile_ = functools.partial(tf.function, jit_compile=True, reduce_retracing=True)
+    return compile_(forward), compile_(vjp)
+
+
+def _fused_recurrence(static, *args):
+    """`_recurrence` run as a compiled kernel, with a compiled gradient."""
+    forward, vjp = _compiled(static)
+    slots = [a is not None for a in args]
+
+    def refill(tensors):  # the tensors back in their places among the Nones
+        it = iter(tensors)
+        return [next(it) if present else None for present in slots]
+
+    @tf.custom_gradient
+    def run(*tensors):
+        # The kernel gets stopped tensors: no tape may record inside it (its
+        # saved intermediates cannot leave XLA); `grad` is its gradient.
+        stopped = [tf.stop_gradient(t) for t in tensors]
+        outputs = [o for o in forward(*refill(stopped)) if o is not None]
+
+        def grad(*upstream):
+            upstream = [
+                tf.zeros_like(o) if g is None else g for g, o in zip(upstream, outputs, strict=True)
+            ]
+            grads = vjp(refill(tensors), upstream)
+            return [g for g, present in zip(grads, slots, strict=True) if present]
+
+        return outputs, grad
+
+    outputs = run(*[a for a in args if a is not None])
+    return ([] if static.return_sequences else [None]) + list(outputs)
+
+
+def _in_xla_context():
+    if GraphOrParentsInXlaContext is None:
+        return False
+    return GraphOrParentsInXlaContext(tf.compat.v1.get_default_graph())
+
+
+def lstm_sequence(
+    inputs,
+    h0,
+    c0,
+    kernel,
+    recurrent_kernel,
+    bias=None,
+    *,
+    activation,
+    recurrent_activation,
+    mask=None,
+    go_backwards=False,
+    return_sequences=False,
+    zero_output_for_mask=False,
+    input_masks=None,
+    recurrent_masks=None,
+    use_xla=True,
+):
+    """Runs the LSTM over a batch of sequences, exactly as ``keras.layers.LSTM``.
+
+    Args:
+        inputs: (batch, time, features).
+        h0: Initial hidden state, (batch, units).
+        c0: Initial cell state, (batch, units).
+        kernel: ``W``, (features, 4*units).
+        recurrent_kernel: ``U``, (units, 4*units).
+        bias: ``b``, (4*units,), or None.
+        activation: Candidate/cell activation (tanh).
+        recurrent_activation: Gate activation (sigmoid).
+        mask: Optional (batch, time) booleans, False for steps to skip. A
+            skipped step carries the states over; its output is the previous
+            output (zeros before the first kept step), or zeros when
+            ``zero_output_for_mask``.
+        go_backwards: Process the time steps in reverse order; the returned
+            sequence is in processing order (reversed), as in Keras.
+        return_sequences: Also return the output of every step.
+        zero_output_for_mask: See ``mask``.
+        input_masks: Dropout masks already scaled by ``1 / (1 - rate)``:
+            (batch, features) applied to every gate's input, or a sequence of
+            4 of them, one per gate (Keras does that with recurrent dropout).
+        recurrent_masks: None, or 4 (batch, units) masks applied to
+            ``h_{t-1}`` before each gate's recurrent matmul.
+        use_xla: Compile the loop into one XLA kernel when not already inside
+            an XLA compilation.
+
+    Returns:
+        ``(last_output, outputs, h, c)``: last_output (batch, units); outputs
+        (batch, time, units) or None; the final states h and c (batch, units).
+
+    Example:
+        >>> import numpy as np
+        >>> from keras import activations
+        >>> x = np.ones((2, 5, 3), "float32")
+        >>> h0 = c0 = np.zeros((2, 4), "float32")
+        >>> W, U = np.full((3, 16), 0.1, "float32"), np.zeros((4, 16), "float32")
+        >>> last, seq, h, c = lstm_sequence(
+        ...     x, h0, c0, W, U, activation=activations.tanh,
+        ...     recurrent_activation=activations.sigmoid, return_sequences=True)
+        >>> tuple(seq.shape), bool(np.allclose(last, seq[:, -1]))
+        ((2, 5, 4), True)
+    """
+    xs = tf.transpose(tf.convert_to_tensor(inputs), [1, 0, 2])  # time-major (T, B, F)
+    h0, c0, kernel, recurrent_kernel = (
+        tf.convert_to_tensor(v, xs.dtype) for v in (h0, c0, kernel, recurrent_kernel)
+    )
+    bias = None if bias is None else tf.convert_to_tensor(bias, xs.dtype)
+    if mask is not None:
+        mask = tf.transpose(tf.cast(mask, tf.bool))[:, :, None]  # (T, B, 1)
+    if go_backwards:
+        xs = tf.reverse(xs, [0])
+        mask = None if mask is None else tf.reverse(mask, [0])
+    per_gate_inputs = isinstance(input_masks, (list, tuple))
+    if input_masks is not None and not per_gate_inputs:
+        xs = xs * tf.cast(input_masks, xs.dtype)  # same mask on every step and gate
+    in_masks = tf.stack(input_masks) if per_gate_inputs else None
+    rec_masks = None if recurrent_masks is None else tf.stack(recurrent_masks)
+
+    static = _Static(
+        activation,
+        recurrent_activation,
+        bool(return_sequences),
+        bias is not None,
+        mask is not None,
+        in_masks is not None,
+        rec_masks is not None,
+    )
+    args = (xs, h0, c0, kernel, recurrent_kernel, bias, mask, in_masks, rec_masks)
+    if use_xla and not _in_xla_context():
+        hs, h, c = _fused_recurrence(static, *args)
+    else:
+        hs, h, c = _recurrence(static, *args)
+
+    # Outputs of masked steps. Keras returns, for a skipped step, the output of
+    # the previous step (zeros if no step was kept yet), i.e. h_t once some step
+    # was kept and 0 before; with zero_output_for_mask, 0 for every skipped step.
+    if mask is None:
+        last_output = h
+    elif zero_output_for_mask:
+        last_output = tf.where(mask[-1], h, tf.zeros_like(h))
+    else:
+        last_output = tf.where(tf.reduce_any(mask, axis=0), h, tf.zeros_like(h))
+    outputs = None
+    if return_sequences:
+        if mask is not None:
+            keep = mask if zero_output_for_mask else tf.cumsum(tf.cast(mask, tf.int32), 0) > 0
+            hs = tf.where(keep, hs, tf.zeros_like(hs))
+        outputs = tf.transpose(hs, [1, 0, 2])
+    return last_output, outputs, h, c

@@ -1,0 +1,553 @@
+"""The ``forecast`` command line: parse, call one library function, echo.
+
+Only Click is imported at start-up; pandas, TensorFlow and matplotlib are imported inside
+the commands, so ``forecast --help`` and usage errors answer at once.
+
+Exit codes: 0 ok, 1 failure, 2 bad usage or bad input, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from forecast import __version__
+
+MODELS = ("lstm", "lstm-ar", "naive", "seasonal-naive", "drift")
+GAPS = ("error", "interpolate", "ffill")
+DEFAULT_MODEL_DIR = "forecast-model"
+
+
+class Failure(click.ClickException):
+    """A library error shown as ``Error: …`` with the library's exit code."""
+
+    def __init__(self, message: str, exit_code: int = 1):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class Group(click.Group):
+    """Turns library errors and Ctrl-C into one ``Error:`` line and an exit code."""
+
+    def invoke(self, ctx):
+        from forecast.errors import ForecastError
+
+        try:
+            return super().invoke(ctx)
+        except ForecastError as exc:
+            if ctx.meta.get("forecast.debug"):
+                raise
+            raise Failure(str(exc), exc.exit_code) from None
+        except KeyboardInterrupt:
+            click.echo(
+                f"Error: interrupted; {ctx.meta.get('forecast.on_interrupt', 'nothing was written')}",
+                err=True,
+            )
+            ctx.exit(130)
+
+
+def _quiet_tensorflow() -> None:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("KERAS_HOME", os.path.join(os.path.expanduser("~"), ".keras"))
+
+
+def _load_config(ctx, param, value):
+    """``--config FILE``: option defaults from a TOML file (``[fit]``, ``[predict]`` … tables)."""
+    if value is None:
+        return None
+    import tomllib
+
+    try:
+        config = tomllib.loads(Path(value).read_text())
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise click.BadParameter(f"cannot read {value}: {exc}", ctx=ctx, param=param) from None
+    ctx.default_map = {**(ctx.default_map or {}), **config}
+    return value
+
+
+@click.group(cls=Group, context_settings={"auto_envvar_prefix": "FORECAST", "show_default": True})
+@click.version_option(__version__, prog_name="forecast")
+@click.option(
+    "--config",
+    type=click.Path(exists=True, dir_okay=False),
+    callback=_load_config,
+    is_eager=True,
+    expose_value=False,
+    help="TOML file of option defaults, one table per command ([fit], [predict], …).",
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+@click.pass_context
+def main(ctx, debug):
+    """Forecast time series with an LSTM built from its gates.
+
+    \b
+    forecast fit data.csv                 # train, writes ./forecast-model/
+    forecast predict --output fc.csv      # forecast the next horizon
+    forecast plot --output fc.png         # history, forecast and interval
+    forecast evaluate data.csv            # rolling-origin backtest vs baselines
+    forecast inspect                      # what is in a model directory
+
+    Options also come from environment variables FORECAST_<COMMAND>_<OPTION>
+    (e.g. FORECAST_FIT_EPOCHS=50) or a --config TOML file.
+    """
+    ctx.meta["forecast.debug"] = debug
+    _quiet_tensorflow()
+
+
+def data_options(command):
+    """The data-contract options shared by ``fit`` and ``evaluate``."""
+    options = [
+        click.argument("data", type=click.Path(exists=True, dir_okay=False)),
+        click.option("--time-col", help="Time column (default: found automatically)."),
+        click.option(
+            "--target",
+            "targets",
+            multiple=True,
+            help="Target column; repeat for several (default: the only numeric column).",
+        ),
+        click.option("--id-col", help="Series id column for long format (unique_id, ds, y)."),
+        click.option(
+            "--covariates", help="Comma-separated numeric columns used as past covariates."
+        ),
+        click.option(
+            "--freq", help="Pandas frequency alias (MS, h, D, W-SUN …; default: inferred)."
+        ),
+        click.option(
+            "--gaps",
+            type=click.Choice(GAPS),
+            default="interpolate",
+            help="What to do with missing timestamps and NaN values.",
+        ),
+        click.option(
+            "--model",
+            type=click.Choice(MODELS),
+            default="lstm",
+            help="Model architecture or baseline.",
+        ),
+        click.option(
+            "--horizon",
+            type=click.IntRange(min=1),
+            help="Steps to forecast (default: one season of the frequency).",
+        ),
+        click.option(
+            "--lookback",
+            type=click.IntRange(min=1),
+            help="Input window (default: two seasons where the data allows).",
+        ),
+        click.option(
+            "--units", type=click.IntRange(min=1), default=64, help="LSTM units per layer."
+        ),
+        click.option(
+            "--layers", type=click.IntRange(min=1), default=1, help="Stacked LSTM layers."
+        ),
+        click.option(
+            "--dropout",
+            type=click.FloatRange(0, 1, max_open=True),
+            default=0.0,
+            help="Dropout rate.",
+        ),
+        click.option(
+            "--epochs",
+            type=click.IntRange(min=1),
+            default=300,
+            help="Most training epochs (early stopping ends sooner).",
+        ),
+        click.option(
+            "--batch-size", type=click.IntRange(min=1), default=32, help="Windows per batch."
+        ),
+        click.option(
+            "--learning-rate",
+            type=click.FloatRange(min=0, min_open=True),
+            default=1e-3,
+            help="Adam learning rate.",
+        ),
+        click.option(
+            "--patience",
+            type=click.IntRange(min=1),
+            default=30,
+            help="Epochs without validation improvement before early stopping.",
+        ),
+        click.option(
+            "--ensemble",
+            type=click.IntRange(min=1),
+            default=5,
+            help="Networks trained from different seeds and averaged.",
+        ),
+        click.option(
+            "--transform",
+            type=click.Choice(["auto", "log", "none"]),
+            default="auto",
+            help="Target scale inside the LSTM (auto: log when all values are positive).",
+        ),
+        click.option(
+            "--season-length",
+            type=click.IntRange(min=1),
+            help="Season of seasonal-naive and MASE (default: from the frequency).",
+        ),
+        click.option(
+            "--seed",
+            type=int,
+            default=0,
+            help="Random seed: same seed and data give the same forecast.",
+        ),
+        click.option(
+            "--level",
+            type=click.FloatRange(0, 100, min_open=True, max_open=True),
+            default=80.0,
+            help="Prediction interval level, percent.",
+        ),
+        click.option("--quiet", "-q", is_flag=True, help="No progress bar."),
+    ]
+    return functools.reduce(lambda f, option: option(f), reversed(options), command)
+
+
+def _forecaster(quiet: bool, **params):
+    """A Forecaster from the model options (their names are the Forecaster's arguments)."""
+    from forecast.forecaster import Forecaster
+
+    return Forecaster(**params, verbose=int(not quiet and sys.stdout.isatty()))
+
+
+def _load(data, time_col, targets, id_col, covariates, freq, gaps):
+    from forecast.data import load_csv
+
+    return load_csv(
+        data,
+        time_col=time_col,
+        target=list(targets) or None,
+        covariates=[c.strip() for c in covariates.split(",") if c.strip()] if covariates else None,
+        id_col=id_col,
+        freq=freq,
+        gaps=gaps,
+    )
+
+
+@main.command()
+@data_options
+@click.option(
+    "--model-dir",
+    type=click.Path(file_okay=False),
+    default=DEFAULT_MODEL_DIR,
+    help="Where to write the model.",
+)
+@click.pass_context
+def fit(ctx, data, time_col, targets, id_col, covariates, freq, gaps, model_dir, **params):
+    """Train a forecaster on DATA (a CSV) and save it to --model-dir.
+
+    \b
+    Example:
+      forecast fit data/airline.csv --horizon 12 --model-dir airline-model
+    """
+    sd = _load(data, time_col, targets, id_col, covariates, freq, gaps)
+    for line in sd.report:
+        click.echo(f"Note: {line}", err=True)
+    ctx.meta["forecast.on_interrupt"] = f"the model directory '{model_dir}' was not changed"
+    fc = _forecaster(**params).fit(sd)
+    fc.save(model_dir)
+    click.echo(_fit_summary(fc, model_dir))
+
+
+def _fit_summary(fc, model_dir) -> str:
+    from forecast.frequency import freq_name
+
+    sd, m, t = fc.data_, fc.metrics_, fc.training_
+    first = min(f.index[0] for f in sd.frames.values())
+    last = max(f.index[-1] for f in sd.frames.values())
+    series = "" if sd.id_col is None else f", {len(sd.frames)} series"
+    lines = [
+        f"Data:       {sd.source}: {first} .. {last}, {freq_name(fc.freq_)} ({fc.freq_}){series}, "
+        f"target {', '.join(fc.targets_)}",
+        f"Model:      {fc.model}, lookback {fc.lookback_}, horizon {fc.horizon_}",
+    ]
+    if t:
+        lines.append(
+            f"Training:   {t['train_windows']} windows, {t['val_windows']} for validation "
+            f"({t['validation']}), {t['members']} network(s), best epochs "
+            f"{', '.join(map(str, t['best_epoch']))} of at most {fc.epochs}"
+        )
+    coverage = fc.interval_["coverage"]
+    lines += [
+        f"Validation: MAE {m['mae']:.4g} (seasonal naive {m['seasonal_naive_mae']:.4g}), "
+        f"MASE {m['mase']:.3f} (seasonal naive {m['seasonal_naive_mase']:.3f}), "
+        f"{fc.level:g}% interval coverage " + ("n/a" if coverage is None else f"{coverage:.0f}%"),
+        f"Saved:      {model_dir}",
+    ]
+    return "\n".join(lines)
+
+
+def _model_dir_option(command):
+    return click.option(
+        "--model-dir",
+        type=click.Path(file_okay=False),
+        default=DEFAULT_MODEL_DIR,
+        help="The model directory written by 'forecast fit'.",
+    )(command)
+
+
+def _new_data(fc, data):
+    """``--data NEW.csv`` read with the trained data contract."""
+    if data is None:
+        return None
+    from forecast.data import load_csv
+
+    sd0 = fc.data_
+    return load_csv(
+        data,
+        time_col=sd0.time_col,
+        target=fc.targets_,
+        covariates=fc.covariates_ or None,
+        id_col=sd0.id_col,
+        freq=fc.freq_,
+    )
+
+
+@main.command()
+@_model_dir_option
+@click.option(
+    "--data",
+    type=click.Path(exists=True, dir_okay=False),
+    help="New history to forecast from (no refit).",
+)
+@click.option(
+    "--horizon", type=click.IntRange(min=1), help="Steps to forecast (at most the trained horizon)."
+)
+@click.option(
+    "--level",
+    type=click.FloatRange(0, 100, min_open=True, max_open=True),
+    help="Interval level, percent (default: the trained level).",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    default="-",
+    help="Output file ('-': stdout).",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", help="Output format."
+)
+def predict(model_dir, data, horizon, level, output, fmt):
+    """Forecast from a saved model and write the forecast as CSV or JSON.
+
+    Columns: [id column], the time column, then per target T: T, T_lower, T_upper.
+
+    \b
+    Example:
+      forecast predict --model-dir airline-model --output forecast.csv
+    """
+    from forecast.forecaster import Forecaster
+
+    fc = Forecaster.load(model_dir)
+    table = fc.predict(horizon=horizon, data=_new_data(fc, data), level=level).reset_index()
+    if fmt == "csv":
+        text = table.to_csv(index=False)
+    else:
+        text = table.to_json(orient="records", date_format="iso", indent=2) + "\n"
+    _write(output, text)
+    if output != "-":
+        click.echo(f"Forecast: {output}", err=True)
+
+
+def _write(output: str, text: str) -> None:
+    """Writes ``text`` to stdout or atomically to a file (no half-written output)."""
+    if output == "-":
+        click.echo(text, nl=False)
+        return
+    path = Path(output)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_text(text)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+@main.command()
+@_model_dir_option
+@click.option(
+    "--data",
+    type=click.Path(exists=True, dir_okay=False),
+    help="History to forecast from (default: the training data).",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False),
+    default="forecast.png",
+    help="Image file (.png, .svg, .pdf).",
+)
+@click.option("--last", type=click.IntRange(min=1), help="Show only the last N periods of history.")
+@click.option("--target", help="Target to plot (default: the first).")
+@click.option(
+    "--level",
+    type=click.FloatRange(0, 100, min_open=True, max_open=True),
+    help="Interval level, percent.",
+)
+def plot(model_dir, data, output, last, target, level):
+    """Plot history, forecast and interval band to an image file.
+
+    \b
+    Example:
+      forecast plot --model-dir airline-model --last 48 --output forecast.png
+    """
+    suffix = Path(output).suffix.lower()
+    if suffix not in (".png", ".svg", ".pdf"):
+        raise click.BadParameter(
+            f"'{output}' must end in .png, .svg or .pdf", param_hint="--output"
+        )
+    from forecast.forecaster import Forecaster
+
+    fc = Forecaster.load(model_dir)
+    new = _new_data(fc, data)
+    if target is not None and target not in fc.targets_:
+        raise click.BadParameter(
+            f"'{target}' is not a target of the model ({', '.join(fc.targets_)})",
+            param_hint="--target",
+        )
+    forecast = fc.predict(data=new, level=level)
+    frames = (new or fc.data_).frames if new else fc.history_
+    key = next(iter(frames))
+    if key is not None:
+        forecast = forecast.xs(key, level=0)
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from forecast.plotting import plot_forecast
+
+    ax = plot_forecast(frames[key], forecast, last=last, target=target, level=level or fc.level)
+    path = Path(output)
+    tmp = path.with_name(f".{path.stem}.tmp-{os.getpid()}{suffix}")
+    try:
+        ax.figure.savefig(tmp, dpi=120, bbox_inches="tight")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    click.echo(f"Plot: {output}", err=True)
+
+
+@main.command()
+@_model_dir_option
+@click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
+def inspect(model_dir, as_json):
+    """Show what is in a model directory: data, model, metrics, parameters.
+
+    \b
+    Example:
+      forecast inspect --model-dir airline-model
+    """
+    import json
+
+    from forecast import modeldir
+
+    manifest = modeldir.read_manifest(model_dir)
+    if as_json:
+        shown = {
+            **manifest,
+            "interval": {k: v for k, v in manifest["interval"].items() if k != "abs_residuals"},
+        }
+        click.echo(json.dumps(shown, indent=2))
+        return
+    fc = modeldir.load(model_dir)
+    click.echo(_fit_summary(fc, model_dir))
+    versions = ", ".join(f"{k} {v}" for k, v in manifest["versions"].items() if v)
+    click.echo(f"Versions:   {versions}")
+    click.echo(f"Data hash:  {manifest['data']['sha256'][:16]}…  seed {manifest['seed']}")
+    if fc.network_ is not None:
+        click.echo(f"Parameters: {fc.network_.count_params():,}")
+        lines = []
+        fc.network_.summary(print_fn=lambda line, **_: lines.append(line))
+        click.echo("\n".join(lines))
+
+
+@main.command()
+@data_options
+@click.option("--folds", type=click.IntRange(min=1), default=3, help="Rolling origins (folds).")
+@click.option(
+    "--step", type=click.IntRange(min=1), help="Steps between origins (default: the horizon)."
+)
+@click.option(
+    "--gap",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Steps between the end of training and the first forecast.",
+)
+@click.option(
+    "--max-train-size",
+    type=click.IntRange(min=1),
+    help="Sliding training window (default: expanding).",
+)
+@click.option(
+    "--refit/--no-refit", default=True, help="Refit per fold, or fit once and slide the history."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False), help="Write the long backtest table as CSV."
+)
+def evaluate(
+    data,
+    time_col,
+    targets,
+    id_col,
+    covariates,
+    freq,
+    gaps,
+    folds,
+    step,
+    gap,
+    max_train_size,
+    refit,
+    as_json,
+    output,
+    **params,
+):
+    """Rolling-origin backtest of --model against naive, seasonal-naive and drift.
+
+    \b
+    Example:
+      forecast evaluate data/airline.csv --horizon 12 --folds 3
+    """
+    import json
+
+    from forecast import evaluation
+
+    sd = _load(data, time_col, targets, id_col, covariates, freq, gaps)
+    chosen = params["model"]
+    names = [chosen] + [b for b in ("naive", "seasonal-naive", "drift") if b != chosen]
+    fc = _forecaster(**params)
+    horizon = fc.horizon
+    if horizon is None:
+        from forecast.frequency import default_horizon
+
+        horizon = default_horizon(sd.freq)
+    # the backtest forecasts gap + horizon steps and scores the last horizon of them
+    models = {
+        name: functools.partial(_forecaster, **{**params, "model": name, "horizon": horizon + gap})
+        for name in names
+    }
+    show_progress = not params["quiet"] and sys.stderr.isatty()
+    bar = click.progressbar(length=len(names) * folds, label="Backtest", file=sys.stderr)
+    with bar if show_progress else contextlib.nullcontext():
+        table, summary = evaluation.evaluate(
+            sd,
+            models,
+            horizon=horizon,
+            n_splits=folds,
+            step=step,
+            gap=gap,
+            max_train_size=max_train_size,
+            refit=refit,
+            level=params["level"],
+            progress=bar.update if show_progress else None,
+        )
+    if output:
+        _write(output, table.to_csv(index=False))
+    if as_json:
+        click.echo(json.dumps(evaluation.to_json(summary, horizon, folds), indent=2))
+    else:
+        click.echo(summary.to_string(float_format=lambda v: f"{v:.4g}"))

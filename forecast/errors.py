@@ -1,0 +1,39 @@
+"""The exceptions that ``forecast`` raises on purpose.
+
+Every error a user can cause is a :class:`ForecastError`; its ``exit_code`` is
+what the command line exits with (2: bad usage or bad input, 1: a failure).
+The message is one line that names the file, column or row and what to do.
+
+Example:
+    >>> from forecast.errors import DataError
+    >>> DataError("data.csv: column 'y' not found").exit_code
+    2
+"""
+
+from __future__ import annotations
+
+
+class ForecastError(Exception):
+    """Base class of the errors ``forecast`` raises for the user to read."""
+
+    exit_code = 1
+
+
+class DataError(ForecastError, ValueError):
+    """The input data breaks the data contract (bad CSV, column, dates, length)."""
+
+    exit_code = 2
+
+
+class ModelDirError(ForecastError):
+    """A model directory is missing, incomplete, tampered with or too new."""
+
+    exit_code = 2
+
+
+class NotFittedError(ForecastError, ValueError, AttributeError):
+    """An estimator was used before ``fit`` (mirrors scikit-learn's error)."""
+
+
+class TrainingError(ForecastError):
+    """Training failed (for example the loss became NaN)."""

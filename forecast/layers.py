@@ -1,0 +1,549 @@
+"""An LSTM built from its gates, as Keras 3 layers that match ``keras.layers.LSTM``.
+
+:class:`LSTMCell` computes one time step; :class:`LSTM` runs the whole
+sequence. They use Keras' weight layout (``kernel`` (features, 4u),
+``recurrent_kernel`` (units, 4u), ``bias`` (4u,), gate order i, f, c, o), so
+weights copy both ways with ``set_weights(other.get_weights())``, and they
+compute what ``keras.layers.LSTM`` computes (to float rounding). The equations
+and the fast loop live in :mod:`forecast._lstm_kernels`.
+
+Example:
+    >>> import numpy as np
+    >>> from forecast.layers import LSTM
+    >>> x = np.random.default_rng(0).normal(size=(4, 10, 3)).astype("float32")
+    >>> lstm = LSTM(8, return_sequences=True)
+    >>> tuple(lstm(x).shape)
+    (4, 10, 8)
+    >>> sorted(lstm.trace_gates(x))
+    ['candidate', 'cell', 'forget', 'hidden', 'input', 'output']
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import keras
+import numpy as np
+from keras import activations, constraints, initializers, ops, regularizers
+from keras.src.layers.rnn.dropout_rnn_cell import DropoutRNNCell  # private: see LSTMCell
+
+from forecast._lstm_kernels import gate_math, lstm_sequence
+
+__all__ = ["LSTM", "LSTMCell"]
+
+
+def _check_units(units):
+    if isinstance(units, bool) or not isinstance(units, numbers.Integral) or units <= 0:
+        raise ValueError(f"units must be a positive integer, got {units!r}")
+    return int(units)
+
+
+def _check_rate(name, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < 1:
+        raise ValueError(f"{name} must be a float in [0, 1), got {value!r}")
+    return float(value)
+
+
+def _check_seed(seed):
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
+        raise ValueError(f"seed must be an integer or None, got {seed!r}")
+    return seed
+
+
+def _check_bool(name, value):
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+# DropoutRNNCell is Keras' (private) mixin that caches one dropout mask per
+# sequence; inheriting it makes keras.layers.RNN draw our cell's masks once per
+# sequence, exactly as it does for keras.layers.LSTMCell.
+@keras.saving.register_keras_serializable(package="forecast")
+class LSTMCell(keras.layers.Layer, DropoutRNNCell):
+    """One LSTM time step, usable on its own or inside ``keras.layers.RNN``.
+
+    Same arguments, weights and results as ``keras.layers.LSTMCell``.
+
+    Args:
+        units: Size of the hidden and cell states (positive integer).
+        activation: Activation of the candidate and of the cell (default tanh).
+        recurrent_activation: Activation of the input, forget and output gates
+            (default sigmoid).
+        use_bias: Whether to add ``bias``.
+        kernel_initializer: Initializer of ``kernel`` (features, 4*units).
+        recurrent_initializer: Initializer of ``recurrent_kernel`` (units, 4*units).
+        bias_initializer: Initializer of ``bias`` (4*units,).
+        unit_forget_bias: Start the forget slice ``bias[units:2*units]`` at 1
+            (and the rest from ``bias_initializer``), as Keras does.
+        kernel_regularizer, recurrent_regularizer, bias_regularizer: Weight
+            regularizers.
+        kernel_constraint, recurrent_constraint, bias_constraint: Weight
+            constraints.
+        dropout: Fraction of the inputs to drop, in [0, 1).
+        recurrent_dropout: Fraction of ``h_{t-1}`` to drop, in [0, 1). With it,
+            each gate gets its own masks (Keras' ``implementation=1``).
+        seed: Seed of the dropout masks.
+        **kwargs: Base layer arguments (``name``, ``dtype``, ``trainable``).
+
+    Call arguments:
+        inputs: (batch, features).
+        states: ``[h_{t-1}, c_{t-1}]``, each (batch, units).
+        training: Whether dropout is active.
+
+    Returns:
+        ``(h_t, [h_t, c_t])``.
+
+    Example:
+        >>> import numpy as np, keras
+        >>> cell = LSTMCell(4)
+        >>> h, (h_again, c) = cell(np.ones((2, 3)), [np.zeros((2, 4))] * 2)
+        >>> tuple(h.shape), tuple(c.shape)
+        ((2, 4), (2, 4))
+        >>> rnn = keras.layers.RNN(LSTMCell(4))
+        >>> tuple(rnn(np.ones((2, 5, 3))).shape)
+        (2, 4)
+    """
+
+    def __init__(
+        self,
+        units,
+        activation="tanh",
+        recurrent_activation="sigmoid",
+        use_bias=True,
+        kernel_initializer="glorot_uniform",
+        recurrent_initializer="orthogonal",
+        bias_initializer="zeros",
+        unit_forget_bias=True,
+        kernel_regularizer=None,
+        recurrent_regularizer=None,
+        bias_regularizer=None,
+        kernel_constraint=None,
+        recurrent_constraint=None,
+        bias_constraint=None,
+        dropout=0.0,
+        recurrent_dropout=0.0,
+        seed=None,
+        **kwargs,
+    ):
+        units = _check_units(units)
+        dropout = _check_rate("dropout", dropout)
+        recurrent_dropout = _check_rate("recurrent_dropout", recurrent_dropout)
+        seed = _check_seed(seed)
+        use_bias = _check_bool("use_bias", use_bias)
+        unit_forget_bias = _check_bool("unit_forget_bias", unit_forget_bias)
+        super().__init__(**kwargs)
+        self.units = units
+        self.activation = activations.get(activation)
+        self.recurrent_activation = activations.get(recurrent_activation)
+        self.use_bias = use_bias
+        self.unit_forget_bias = unit_forget_bias
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.recurrent_initializer = initializers.get(recurrent_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.recurrent_constraint = constraints.get(recurrent_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+        self.dropout = dropout
+        self.recurrent_dropout = recurrent_dropout
+        if recurrent_dropout > 0:  # Keras then masks each gate separately
+            self.dropout_mask_count = 4
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed=seed)
+        self.state_size = [units, units]
+        self.output_size = units
+
+    def build(self, input_shape):
+        u = self.units
+        self.kernel = self.add_weight(
+            shape=(input_shape[-1], 4 * u),
+            name="kernel",
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
+        )
+        self.recurrent_kernel = self.add_weight(
+            shape=(u, 4 * u),
+            name="recurrent_kernel",
+            initializer=self.recurrent_initializer,
+            regularizer=self.recurrent_regularizer,
+            constraint=self.recurrent_constraint,
+        )
+        self.bias = None
+        if self.use_bias:
+            bias_initializer = self.bias_initializer
+            if self.unit_forget_bias:  # i | f = 1 | c | o, as Keras builds it
+
+                def bias_initializer(shape, dtype=None):
+                    init, ones = self.bias_initializer, initializers.Ones()
+                    parts = [init((u,), dtype), ones((u,), dtype), init((2 * u,), dtype)]
+                    return ops.concatenate(parts)
+
+            self.bias = self.add_weight(
+                shape=(4 * u,),
+                name="bias",
+                initializer=bias_initializer,
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
+            )
+
+    def call(self, inputs, states, training=False):
+        h_prev, c_prev = states[0], states[1]
+        # Dropout masks are drawn once per sequence (cached by the mixin).
+        x_masks = self.get_dropout_mask(inputs) if training and self.dropout > 0 else None
+        h_masks = None
+        if training and self.recurrent_dropout > 0:
+            h_masks = self.get_recurrent_dropout_mask(h_prev)
+        if self.recurrent_dropout > 0:  # Keras' implementation=1: masks per gate
+            w = ops.split(self.kernel, 4, axis=-1)
+            u = ops.split(self.recurrent_kernel, 4, axis=-1)
+            b = ops.split(self.bias, 4, axis=-1) if self.use_bias else [0.0] * 4
+            z = ops.concatenate(
+                [
+                    ops.matmul(inputs if x_masks is None else inputs * x_masks[k], w[k])
+                    + b[k]
+                    + ops.matmul(h_prev if h_masks is None else h_prev * h_masks[k], u[k])
+                    for k in range(4)
+                ],
+                axis=-1,
+            )
+        else:  # one mask for all gates, one fused matmul per weight
+            x = inputs if x_masks is None else inputs * x_masks
+            z = ops.matmul(x, self.kernel) + ops.matmul(h_prev, self.recurrent_kernel)
+            if self.use_bias:
+                z = z + self.bias
+        *_, c, h = gate_math(z, c_prev, self.activation, self.recurrent_activation)
+        return h, [h, c]
+
+    def get_initial_state(self, batch_size=None):
+        """Zero ``[h, c]``, each (batch_size, units)."""
+        return [ops.zeros((batch_size, d), dtype=self.compute_dtype) for d in self.state_size]
+
+    def get_config(self):
+        config = {
+            "units": self.units,
+            "activation": activations.serialize(self.activation),
+            "recurrent_activation": activations.serialize(self.recurrent_activation),
+            "use_bias": self.use_bias,
+            "unit_forget_bias": self.unit_forget_bias,
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+            "recurrent_regularizer": regularizers.serialize(self.recurrent_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "kernel_constraint": constraints.serialize(self.kernel_constraint),
+            "recurrent_constraint": constraints.serialize(self.recurrent_constraint),
+            "bias_constraint": constraints.serialize(self.bias_constraint),
+            "dropout": self.dropout,
+            "recurrent_dropout": self.recurrent_dropout,
+            "seed": self.seed,
+        }
+        return {**super().get_config(), **config}
+
+
+_CELL_ARGS = (
+    "activation",
+    "recurrent_activation",
+    "use_bias",
+    "unit_forget_bias",
+    "kernel_initializer",
+    "recurrent_initializer",
+    "bias_initializer",
+    "kernel_regularizer",
+    "recurrent_regularizer",
+    "bias_regularizer",
+    "kernel_constraint",
+    "recurrent_constraint",
+    "bias_constraint",
+    "dropout",
+    "recurrent_dropout",
+)
+
+
+@keras.saving.register_keras_serializable(package="forecast")
+class LSTM(keras.layers.Layer):
+    """Long short-term memory over a sequence; a drop-in for ``keras.layers.LSTM``.
+
+    Takes the arguments of :class:`LSTMCell` plus the ones below, and gives
+    the results of ``keras.layers.LSTM`` with the same weights (which live in
+    ``self.cell``). It is faster on CPU: one matmul per step and a loop that is
+    compiled by XLA (see :mod:`forecast._lstm_kernels`).
+
+    Args:
+        units: Size of the hidden and cell states (positive integer).
+        activity_regularizer: Regularizer applied to the layer's outputs.
+        return_sequences: Return the output of every step, (batch, time, units),
+            instead of the last one, (batch, units).
+        return_state: Also return the final states: ``(output, h, c)``.
+        go_backwards: Read the sequence from its end; a returned sequence is
+            then in that (reversed) order, as in Keras.
+        stateful: Start each call from the states the previous call ended in
+            (batch size must be fixed); :meth:`reset_state` zeroes them.
+        zero_output_for_mask: Masked steps output zeros instead of the
+            previous step's output (Keras' ``RNN`` argument of that name).
+        use_xla: Compile the recurrence into one XLA kernel (also when the
+            model itself is not jit-compiled). ``False`` runs a plain
+            ``tf.while_loop``. Results are the same.
+        **kwargs: Base layer arguments (``name``, ``dtype``, ``trainable``).
+
+    Call arguments:
+        sequences: (batch, time, features).
+        initial_state: Optional ``[h0, c0]``, each (batch, units).
+        mask: Optional (batch, time) booleans; False steps are skipped (their
+            states carry over). Set automatically after a ``Masking`` layer.
+        training: Whether dropout is active.
+
+    Example:
+        >>> import numpy as np, keras
+        >>> x = np.ones((2, 7, 3), "float32")
+        >>> ours = LSTM(5, return_state=True)
+        >>> out, h, c = ours(x)
+        >>> tuple(out.shape), tuple(c.shape)
+        ((2, 5), (2, 5))
+        >>> theirs = keras.layers.LSTM(5)
+        >>> _ = theirs(x)
+        >>> theirs.set_weights(ours.get_weights())
+        >>> bool(np.allclose(theirs(x), out, atol=1e-6))
+        True
+    """
+
+    def __init__(
+        self,
+        units,
+        activation="tanh",
+        recurrent_activation="sigmoid",
+        use_bias=True,
+        kernel_initializer="glorot_uniform",
+        recurrent_initializer="orthogonal",
+        bias_initializer="zeros",
+        unit_forget_bias=True,
+        kernel_regularizer=None,
+        recurrent_regularizer=None,
+        bias_regularizer=None,
+        activity_regularizer=None,
+        kernel_constraint=None,
+        recurrent_constraint=None,
+        bias_constraint=None,
+        dropout=0.0,
+        recurrent_dropout=0.0,
+        seed=None,
+        return_sequences=False,
+        return_state=False,
+        go_backwards=False,
+        stateful=False,
+        zero_output_for_mask=False,
+        use_xla=True,
+        **kwargs,
+    ):
+        flags = {
+            "return_sequences": return_sequences,
+            "return_state": return_state,
+            "go_backwards": go_backwards,
+            "stateful": stateful,
+            "zero_output_for_mask": zero_output_for_mask,
+            "use_xla": use_xla,
+        }
+        flags = {name: _check_bool(name, value) for name, value in flags.items()}
+        cell = LSTMCell(
+            units,
+            activation=activation,
+            recurrent_activation=recurrent_activation,
+            use_bias=use_bias,
+            kernel_initializer=kernel_initializer,
+            recurrent_initializer=recurrent_initializer,
+            bias_initializer=bias_initializer,
+            unit_forget_bias=unit_forget_bias,
+            kernel_regularizer=kernel_regularizer,
+            recurrent_regularizer=recurrent_regularizer,
+            bias_regularizer=bias_regularizer,
+            kernel_constraint=kernel_constraint,
+            recurrent_constraint=recurrent_constraint,
+            bias_constraint=bias_constraint,
+            dropout=dropout,
+            recurrent_dropout=recurrent_dropout,
+            seed=seed,
+            dtype=kwargs.get("dtype"),
+            trainable=kwargs.get("trainable", True),
+            name="lstm_cell",
+        )
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        self.cell = cell
+        for name, value in flags.items():
+            setattr(self, name, value)
+        self.supports_masking = True
+        self.input_spec = keras.layers.InputSpec(ndim=3)
+        self._state_variables = None  # set by build() when stateful
+
+    # The cell's weights and hyper-parameters, readable on the layer as in Keras.
+    units = property(lambda self: self.cell.units)
+    kernel = property(lambda self: self.cell.kernel)
+    recurrent_kernel = property(lambda self: self.cell.recurrent_kernel)
+    bias = property(lambda self: self.cell.bias)
+    seed = property(lambda self: self.cell.seed)
+
+    @property
+    def states(self):
+        """The state variables ``[h, c]`` of a stateful layer, else None."""
+        return self._state_variables
+
+    def build(self, sequences_shape, initial_state_shape=None):
+        self.cell.build((sequences_shape[0], sequences_shape[-1]))
+        if self.stateful:
+            batch = sequences_shape[0]
+            if batch is None:
+                raise ValueError(
+                    "stateful=True needs a fixed batch size, got input shape "
+                    f"{tuple(sequences_shape)}; pass batch_size= to keras.Input"
+                )
+            # Not tracked as weights (Keras does not save RNN states either), so
+            # get_weights()/set_weights() stay interchangeable with keras.layers.LSTM.
+            states = [
+                keras.Variable(s, trainable=False, dtype=self.variable_dtype, name="rnn_state")
+                for s in self.cell.get_initial_state(batch)
+            ]
+            object.__setattr__(self, "_state_variables", states)
+
+    def get_initial_state(self, batch_size):
+        """Zero ``[h0, c0]``, each (batch_size, units)."""
+        return self.cell.get_initial_state(batch_size)
+
+    def reset_state(self):
+        """Zeroes the states of a stateful layer."""
+        for v in self._state_variables or []:
+            v.assign(ops.zeros_like(v))
+
+    reset_states = reset_state  # Keras' older name
+
+    def call(self, sequences, initial_state=None, mask=None, training=False):
+        batch_size = ops.shape(sequences)[0]
+        if initial_state is None:
+            if self.stateful:
+                initial_state = self._state_variables
+            else:
+                initial_state = self.get_initial_state(batch_size)
+        h0, c0 = (ops.convert_to_tensor(s, dtype=self.compute_dtype) for s in initial_state)
+        if isinstance(mask, (list, tuple)):
+            mask = mask[0]
+
+        # Dropout masks are drawn once per call (per sequence) and reused at
+        # every step, in the order and with the seed generator Keras uses.
+        cell = self.cell
+        input_masks = cell.get_dropout_mask(sequences[:, 0, :])
+        recurrent_masks = cell.get_recurrent_dropout_mask(h0)
+        cell.reset_dropout_mask()
+        cell.reset_recurrent_dropout_mask()
+        if not training:
+            input_masks = recurrent_masks = None
+
+        last_output, outputs, h, c = lstm_sequence(
+            sequences,
+            h0,
+            c0,
+            cell.kernel,
+            cell.recurrent_kernel,
+            cell.bias,
+            activation=cell.activation,
+            recurrent_activation=cell.recurrent_activation,
+            mask=mask,
+            go_backwards=self.go_backwards,
+            return_sequences=self.return_sequences,
+            zero_output_for_mask=self.zero_output_for_mask,
+            input_masks=input_masks,
+            recurrent_masks=recurrent_masks,
+            use_xla=self.use_xla,
+        )
+        if self.stateful:
+            for variable, value in zip(self._state_variables, (h, c), strict=True):
+                variable.assign(ops.cast(value, variable.dtype))
+        output = outputs if self.return_sequences else last_output
+        return (output, h, c) if self.return_state else output
+
+    def compute_output_shape(self, sequences_shape, initial_state_shape=None):
+        batch, time = sequences_shape[0], sequences_shape[1]
+        output = (batch, time, self.units) if self.return_sequences else (batch, self.units)
+        if self.return_state:
+            return output, (batch, self.units), (batch, self.units)
+        return output
+
+    def compute_mask(self, sequences, mask=None):
+        if isinstance(mask, (list, tuple)):
+            mask = mask[0]
+        output_mask = mask if self.return_sequences else None
+        return [output_mask, None, None] if self.return_state else output_mask
+
+    def trace_gates(self, inputs, initial_state=None):
+        """Every gate and state at every step, for looking inside the LSTM.
+
+        Runs the equations step by step in inference mode (no dropout, no
+        mask), independently of the fast loop, from ``initial_state`` (default:
+        zeros, or the current states of a stateful layer, which it leaves
+        unchanged).
+
+        Args:
+            inputs: (batch, time, features) array.
+            initial_state: Optional ``[h0, c0]``, each (batch, units).
+
+        Returns:
+            A dict of numpy arrays, each (batch, time, units): ``forget`` f_t,
+            ``input`` i_t, ``candidate`` c~_t, ``output`` o_t, ``cell`` c_t and
+            ``hidden`` h_t. Axis 1 is the order in which the layer processes
+            the steps: with ``go_backwards=True``, index t holds the step that
+            read ``inputs[:, T - 1 - t]`` (the order of the layer's
+            ``return_sequences`` output). ``hidden[:, -1]`` is the layer's
+            (non-sequence) output.
+
+        Example:
+            >>> import numpy as np
+            >>> lstm = LSTM(3)
+            >>> x = np.ones((2, 4, 1), "float32")
+            >>> gates = lstm.trace_gates(x)
+            >>> gates["forget"].shape
+            (2, 4, 3)
+            >>> bool(np.allclose(gates["hidden"][:, -1], lstm(x), atol=1e-6))
+            True
+        """
+        x = ops.convert_to_tensor(inputs, dtype=self.compute_dtype)
+        if not self.built:
+            self.build(tuple(x.shape))
+        if initial_state is None:
+            initial_state = self._state_variables or self.get_initial_state(ops.shape(x)[0])
+        h, c = (ops.convert_to_tensor(s, dtype=self.compute_dtype) for s in initial_state)
+        cell = self.cell
+        order = range(x.shape[1])
+        trace = {name: [] for name in ("input", "forget", "candidate", "output", "cell", "hidden")}
+        for t in reversed(order) if self.go_backwards else order:
+            z = ops.matmul(x[:, t], cell.kernel) + ops.matmul(h, cell.recurrent_kernel)
+            if cell.use_bias:
+                z = z + cell.bias
+            step = gate_math(z, c, cell.activation, cell.recurrent_activation)
+            for name, value in zip(trace, step, strict=True):
+                trace[name].append(ops.convert_to_numpy(value))
+            c, h = step[4], step[5]
+        return {name: np.stack(values, axis=1) for name, values in trace.items()}
+
+    def get_config(self):
+        cell_config = self.cell.get_config()
+        config = {"units": self.units}
+        config.update({name: cell_config[name] for name in _CELL_ARGS})
+        config.update(
+            {
+                "seed": self.seed,
+                "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+                "return_sequences": self.return_sequences,
+                "return_state": self.return_state,
+                "go_backwards": self.go_backwards,
+                "stateful": self.stateful,
+                "zero_output_for_mask": self.zero_output_for_mask,
+                "use_xla": self.use_xla,
+            }
+        )
+        return {**super().get_config(), **config}
+
+
+for _name in _CELL_ARGS:  # the cell's hyper-parameters, readable on the layer as in Keras
+    setattr(LSTM, _name, property(lambda self, _n=_name: getattr(self.cell, _n)))
+del _name

@@ -1,0 +1,243 @@
+"""The two Keras graphs built on our LSTM: ``lstm`` (direct) and ``lstm-ar`` (feedback).
+
+Every neural model reads the same inputs, built by :mod:`forecast.forecaster`:
+
+* ``past``   ``(batch, lookback, n_features)``: the scaled targets first, then the scaled
+  covariates, then the calendar features of the lookback window;
+* ``future`` ``(batch, horizon, n_calendar)``: the calendar features of the steps to forecast
+  (known in advance), present only when there are calendar features.
+
+Both graphs forecast the *change* from a naive forecast (a residual connection): ``lstm``
+from the seasonal naive forecast, ``lstm-ar`` from the last value. A network that learns
+nothing is then as good as the baseline, and a small one follows trends and levels it
+never saw in training.
+"""
+
+from __future__ import annotations
+
+import keras
+
+from forecast.layers import LSTM, LSTMCell
+
+
+@keras.saving.register_keras_serializable(package="forecast")
+class SeasonalNaive(keras.layers.Layer):
+    """The seasonal naive forecast inside the graph: the last ``season`` steps, repeated.
+
+    ``(B, T, F) -> (B, horizon, width)``: step ``h`` of the output is input step
+    ``T - season + (h mod season)`` of the first ``width`` features. With ``season=1`` it is
+    the last observed value, repeated (the naive forecast).
+
+    Example:
+        >>> import numpy as np
+        >>> x = np.arange(6.0).reshape(1, 6, 1)
+        >>> SeasonalNaive(width=1, season=2, horizon=3)(x)[0, :, 0].numpy().tolist()
+        [4.0, 5.0, 4.0]
+    """
+
+    def __init__(self, width: int, season: int = 1, horizon: int = 1, **kwargs):
+        super().__init__(**kwargs)
+        self.width = int(width)
+        self.season = int(season)
+        self.horizon = int(horizon)
+
+    def call(self, inputs):
+        steps = [inputs.shape[1] - self.season + h % self.season for h in range(self.horizon)]
+        return keras.ops.take(inputs[:, :, : self.width], steps, axis=1)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.horizon, self.width)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "width": self.width,
+            "season": self.season,
+            "horizon": self.horizon,
+        }
+
+
+def build_direct(
+    *,
+    lookback: int,
+    n_features: int,
+    n_targets: int,
+    n_calendar: int,
+    horizon: int,
+    units: int,
+    layers: int,
+    dropout: float,
+    seed: int,
+    season: int = 1,
+):
+    """The ``lstm`` model: an LSTM encoder and a dense head that emits the whole horizon.
+
+    The head forecasts the change from the seasonal naive forecast (the last ``season``
+    steps of the lookback, repeated), so a network that learns nothing is as good as
+    seasonal naive, and one that learns the trend and the changes of the seasonal
+    pattern is better.
+
+    Args:
+        lookback: input window length.
+        n_features: features per input step (targets, covariates, calendar).
+        n_targets: the first ``n_targets`` features are the targets to forecast.
+        n_calendar: calendar features per step (0: no ``future`` input).
+        horizon: steps forecast at once.
+        units: LSTM units per layer.
+        layers: stacked LSTM layers.
+        dropout: dropout rate on the encoder's output.
+        seed: seed of the weight initialisers and dropout.
+        season: season length of the seasonal naive base (at most ``lookback``).
+
+    Returns:
+        An uncompiled ``keras.Model`` mapping ``[past]`` or ``[past, future]`` to
+        ``(batch, horizon, n_targets)`` scaled forecasts.
+
+    Example:
+        >>> m = build_direct(lookback=24, n_features=3, n_targets=1, n_calendar=2, horizon=12,
+        ...                  units=8, layers=1, dropout=0.0, seed=0)
+        >>> m.output_shape
+        (None, 12, 1)
+    """
+    past, future = _inputs(lookback, n_features, n_calendar, horizon)
+    x = past
+    for i in range(layers):
+        x = LSTM(
+            units,
+            return_sequences=i < layers - 1,
+            kernel_initializer=keras.initializers.GlorotUniform(seed=seed + i),
+            recurrent_initializer=keras.initializers.Orthogonal(seed=seed + i),
+            name=f"lstm_{i}",
+        )(x)
+    if dropout:
+        x = keras.layers.Dropout(dropout, seed=seed)(x)
+    if future is not None:
+        x = keras.layers.Concatenate()([x, keras.layers.Flatten()(future)])
+    change = keras.layers.Dense(
+        horizon * n_targets,
+        kernel_initializer=keras.initializers.GlorotUniform(seed=seed + 100),
+        name="head",
+    )(x)
+    change = keras.layers.Reshape((horizon, n_targets))(change)
+    base = SeasonalNaive(width=n_targets, season=season, horizon=horizon)(past)
+    output = keras.layers.Add(name="forecast")([base, change])
+    return keras.Model(_list(past, future), output, name="lstm")
+
+
+def build_feedback(
+    *,
+    lookback: int,
+    n_features: int,
+    n_calendar: int,
+    horizon: int,
+    units: int,
+    dropout: float,
+    seed: int,
+):
+    """The ``lstm-ar`` model: warm up on the lookback, then feed each prediction back.
+
+    As the TensorFlow tutorial's ``FeedBack`` model: one :class:`forecast.layers.LSTMCell`
+    reads the lookback window, predicts the next step of *every* observed column
+    (targets and covariates), and that prediction, with the calendar features of its
+    time step, is the cell's next input; the loop is unrolled ``horizon`` times and
+    trained end to end on the whole horizon.
+
+    Args:
+        lookback: input window length.
+        n_features: features per step; the last ``n_calendar`` are calendar features,
+            the others are observed columns that the model predicts.
+        n_calendar: calendar features per step.
+        horizon: steps to forecast.
+        units: LSTM units.
+        dropout: dropout rate on the cell's output.
+        seed: seed of the initialisers and dropout.
+
+    Returns:
+        An uncompiled ``keras.Model`` mapping ``[past]`` or ``[past, future]`` to
+        ``(batch, horizon, n_features - n_calendar)`` scaled forecasts.
+
+    Example:
+        >>> m = build_feedback(lookback=12, n_features=3, n_calendar=2, horizon=4,
+        ...                    units=8, dropout=0.0, seed=0)
+        >>> m.output_shape
+        (None, 4, 1)
+    """
+    n_observed = n_features - n_calendar
+    past, future = _inputs(lookback, n_features, n_calendar, horizon)
+    cell = LSTMCell(
+        units,
+        kernel_initializer=keras.initializers.GlorotUniform(seed=seed),
+        recurrent_initializer=keras.initializers.Orthogonal(seed=seed),
+        name="cell",
+    )
+    warmup = keras.layers.RNN(cell, return_state=True, name="warmup")
+    head = keras.layers.Dense(
+        n_observed,
+        kernel_initializer=keras.initializers.GlorotUniform(seed=seed + 100),
+        name="head",
+    )
+    drop = keras.layers.Dropout(dropout, seed=seed) if dropout else None
+    to_step = keras.layers.Reshape((1, n_observed))
+
+    def predict_step(h, last):
+        change = head(drop(h) if drop else h)
+        return keras.layers.Add()([last, change])
+
+    h, *state = warmup(past)
+    last = keras.layers.Reshape((n_observed,))(SeasonalNaive(width=n_observed)(past))
+    prediction = predict_step(h, last)
+    steps = [to_step(prediction)]
+    for i in range(1, horizon):
+        x = prediction
+        if future is not None:
+            calendar = keras.layers.Reshape((n_calendar,))(
+                keras.layers.Cropping1D((i - 1, horizon - i))(future)
+            )
+            x = keras.layers.Concatenate()([prediction, calendar])
+        h, state = cell(x, state)
+        prediction = predict_step(h, prediction)
+        steps.append(to_step(prediction))
+    output = keras.layers.Concatenate(axis=1, name="forecast")(steps) if horizon > 1 else steps[0]
+    return keras.Model(_list(past, future), output, name="lstm_ar")
+
+
+def ensemble(members: list):
+    """Trained networks side by side in one model, their outputs stacked on axis 1.
+
+    Each member was trained on its own (its own seed, its own early stopping); the
+    forecast is their average, which cancels much of the variance that one small
+    network trained on few windows has. The members stay whole inside the ensemble
+    (``ensemble.get_layer("member_0")`` is the first network).
+
+    Args:
+        members: Keras models with the same inputs, each ``-> (batch, horizon, width)``.
+
+    Returns:
+        A ``keras.Model`` with the same inputs ``-> (batch, members, horizon, width)``.
+
+    Example:
+        >>> nets = [build_direct(lookback=4, n_features=1, n_targets=1, n_calendar=0, horizon=2,
+        ...                      units=2, layers=1, dropout=0.0, seed=s) for s in (0, 1)]
+        >>> ensemble(nets).output_shape
+        (None, 2, 2, 1)
+    """
+    first = members[0]
+    name = f"{first.name}_ensemble"
+    inputs = [keras.Input(t.shape[1:], name=t.name.split(":")[0]) for t in first.inputs]
+    outputs = []
+    for m, net in enumerate(members):
+        net.name = f"member_{m}"
+        out = net(inputs if len(inputs) > 1 else inputs[0])
+        outputs.append(keras.layers.Reshape((1, *out.shape[1:]))(out))
+    stacked = keras.layers.Concatenate(axis=1)(outputs) if len(outputs) > 1 else outputs[0]
+    return keras.Model(inputs, stacked, name=name)
+
+
+def _inputs(lookback: int, n_features: int, n_calendar: int, horizon: int):
+    past = keras.Input((lookback, n_features), name="past")
+    future = keras.Input((horizon, n_calendar), name="future") if n_calendar else None
+    return past, future
+
+
+def _list(past, future) -> list:
+    return [past] if future is None else [past, future]

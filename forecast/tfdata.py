@@ -1,0 +1,126 @@
+"""``tf.data`` pipelines on top of the windows (the only data module importing TensorFlow).
+
+Nothing is copied up front: the dataset holds references to the window arrays (the
+read-only views of :func:`forecast.windowing.make_windows` work as they are) and each
+batch is gathered from them in numpy (``X[indices]``, a ``tf.numpy_function``) from a
+list of window indices that tf.data batches and, for training, shuffles. So shuffling
+moves 8-byte indices, never whole windows, and memory stays that of the series. Batches
+keep the window order unless ``shuffle=True``; with a ``seed`` the order of every epoch
+is reproducible (each epoch draws a new order). Values are delivered as float32.
+
+Example:
+    >>> import numpy as np
+    >>> from forecast.windowing import make_windows
+    >>> t = np.arange(10.0)
+    >>> X, Y = make_windows(t, t, lookback=3, horizon=2)
+    >>> ds = make_dataset(X, Y, batch_size=4)
+    >>> [(x.shape, y.shape) for x, y in ds.as_numpy_iterator()]
+    [((4, 3, 1), (4, 2, 1)), ((2, 3, 1), (2, 2, 1))]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import tensorflow as tf
+
+__all__ = ["make_dataset"]
+
+
+def _array(values) -> np.ndarray:
+    """An array-like as a numpy array, without copying numpy input."""
+    array = np.asarray(values)
+    if array.ndim == 0:
+        raise ValueError("inputs and labels need a first axis of windows")
+    return array
+
+
+def _structure(X, extra_inputs):
+    """X and the extra inputs as one nest of numpy arrays (tuple, dict or one array)."""
+    if isinstance(X, Mapping):
+        inputs = {str(k): _array(v) for k, v in X.items()}
+    elif isinstance(X, Sequence) and not isinstance(X, str | bytes):
+        inputs = tuple(_array(v) for v in X)
+        inputs = inputs[0] if len(inputs) == 1 else inputs
+    else:
+        inputs = _array(X)
+    if extra_inputs is None:
+        return inputs
+    if isinstance(inputs, dict):
+        if not isinstance(extra_inputs, Mapping):
+            raise TypeError("with a dict X, extra_inputs must be a dict too")
+        return {**inputs, **{str(k): _array(v) for k, v in extra_inputs.items()}}
+    if isinstance(extra_inputs, Mapping):
+        raise TypeError("a dict extra_inputs needs a dict X")
+    if isinstance(extra_inputs, Sequence):
+        extra = tuple(_array(v) for v in extra_inputs)
+    else:
+        extra = (_array(extra_inputs),)
+    return (*(inputs if isinstance(inputs, tuple) else (inputs,)), *extra)
+
+
+def make_dataset(
+    X,
+    Y,
+    *,
+    batch_size: int,
+    shuffle: bool = False,
+    seed: int | None = None,
+    extra_inputs=None,
+) -> tf.data.Dataset:
+    """Batches of ``(inputs, labels)`` windows for ``keras.Model.fit``.
+
+    Args:
+        X: Input windows ``(N, lookback, F)``; or a tuple/list of arrays with ``N``
+            rows each (several model inputs; a 1-tuple is the array itself); or a
+            dict name -> array (for inputs named in the model).
+        Y: Labels ``(N, horizon, K)``.
+        batch_size: Windows per batch (the last batch may be smaller).
+        shuffle: Draw a new random order of the windows every epoch (use for
+            training windows only).
+        seed: Makes the shuffled orders reproducible.
+        extra_inputs: More inputs with ``N`` rows (e.g. known-future calendar features
+            ``(N, horizon, C)``): an array or a tuple, appended to the input tuple, or a
+            dict merged into a dict ``X``.
+
+    Returns:
+        A ``tf.data.Dataset`` of float32 ``(inputs, labels)`` batches, prefetched with
+        ``tf.data.AUTOTUNE``.
+
+    Raises:
+        ValueError: the arrays do not all have ``N`` rows, or ``batch_size < 1``.
+
+    Example:
+        >>> import numpy as np
+        >>> X, Y = np.zeros((5, 3, 2)), np.ones((5, 2, 1))
+        >>> ds = make_dataset(X, Y, batch_size=2, shuffle=True, seed=0, extra_inputs=np.zeros((5, 2, 4)))
+        >>> [tuple(t.shape) for t in next(iter(ds))[0]]
+        [(2, 3, 2), (2, 2, 4)]
+    """
+    if int(batch_size) < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    inputs = _structure(X, extra_inputs)
+    arrays = [*tf.nest.flatten(inputs), _array(Y)]
+    n = len(arrays[-1])
+    for array in arrays[:-1]:
+        if len(array) != n:
+            raise ValueError(f"inputs have {len(array)} windows but labels have {n}")
+
+    def take(idx: np.ndarray) -> list[np.ndarray]:
+        return [np.asarray(array[idx], dtype=np.float32) for array in arrays]
+
+    def gather(idx):
+        out = tf.numpy_function(take, [idx], [tf.float32] * len(arrays), stateful=False)
+        for tensor, array in zip(out, arrays, strict=True):
+            tensor.set_shape((None, *array.shape[1:]))
+        return tf.nest.pack_sequence_as(inputs, out[:-1]), out[-1]
+
+    indices = tf.data.Dataset.range(n)
+    if shuffle:
+        indices = indices.shuffle(max(n, 1), seed=seed, reshuffle_each_iteration=True)
+    return (
+        indices.batch(int(batch_size))
+        .map(gather, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+        .prefetch(tf.data.AUTOTUNE)
+    )

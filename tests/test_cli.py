@@ -1,0 +1,383 @@
+"""The command line: every command through CliRunner and the installed script, errors, start-up."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from forecast.cli import main
+
+FAST = ["--epochs", "3", "--units", "8", "--ensemble", "2", "--quiet"]
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(main, [str(a) for a in args], input=input, catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory):
+    """One small LSTM fitted on the bundled data through the CLI, shared by the read-only tests."""
+    from conftest import AIRLINE
+
+    path = tmp_path_factory.mktemp("cli") / "model"
+    result = run("fit", AIRLINE, "--model-dir", path, "--horizon", "12", *FAST)
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def test_fit_prints_a_summary(model_dir, airline_csv, tmp_path):
+    result = run(
+        "fit", airline_csv, "--model-dir", tmp_path / "m", "--model", "seasonal-naive", "--quiet"
+    )
+    assert result.exit_code == 0, result.output
+    assert "1949-01-01 00:00:00 .. 1960-12-01 00:00:00, monthly (MS)" in result.output
+    assert "MASE" in result.output and f"Saved:      {tmp_path / 'm'}" in result.output
+
+
+def test_predict_writes_the_contract_columns(model_dir):
+    result = run("predict", "--model-dir", model_dir)
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(pd.io.common.StringIO(result.stdout))
+    assert list(table.columns) == ["date", "passengers", "passengers_lower", "passengers_upper"]
+    assert list(table["date"]) == [f"1961-{m:02d}-01" for m in range(1, 13)]
+
+
+def test_predict_json_horizon_and_level(model_dir):
+    result = run(
+        "predict", "--model-dir", model_dir, "--format", "json", "--horizon", "3", "--level", "50"
+    )
+    records = json.loads(result.stdout)
+    assert len(records) == 3 and records[0]["date"].startswith("1961-01-01")
+    wide = json.loads(
+        run(
+            "predict",
+            "--model-dir",
+            model_dir,
+            "--format",
+            "json",
+            "--horizon",
+            "3",
+            "--level",
+            "95",
+        ).stdout
+    )
+    assert all(
+        w["passengers_upper"] - w["passengers_lower"]
+        >= r["passengers_upper"] - r["passengers_lower"]
+        for w, r in zip(wide, records, strict=True)
+    )
+
+
+def test_predict_from_new_data(model_dir, airline, tmp_path):
+    new = tmp_path / "new.csv"
+    airline.iloc[:100].to_csv(new, index=False)
+    result = run(
+        "predict", "--model-dir", model_dir, "--data", new, "--output", tmp_path / "fc.csv"
+    )
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(tmp_path / "fc.csv")
+    assert table["date"].iloc[0] == "1957-05-01"
+
+
+def test_plot_and_inspect(model_dir, tmp_path):
+    png = tmp_path / "fc.png"
+    result = run("plot", "--model-dir", model_dir, "--output", png, "--last", "36")
+    assert result.exit_code == 0, result.output
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    result = run("inspect", "--model-dir", model_dir)
+    assert result.exit_code == 0, result.output
+    assert "Parameters:" in result.output and "lookback" in result.output
+    manifest = json.loads(run("inspect", "--model-dir", model_dir, "--json").output)
+    assert manifest["horizon"] == 12
+
+
+def test_evaluate_json_has_every_model(airline_csv):
+    result = run(
+        "evaluate",
+        airline_csv,
+        "--model",
+        "drift",
+        "--horizon",
+        "12",
+        "--folds",
+        "2",
+        "--json",
+        "--quiet",
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["horizon"] == 12 and report["folds"] == 2
+    assert set(report["models"]) == {"drift", "naive", "seasonal-naive"}
+    assert set(report["models"]["naive"]) >= {"mae", "rmse", "mape", "smape", "mase", "coverage"}
+
+
+def test_options_from_environment(airline_csv, tmp_path):
+    result = CliRunner().invoke(
+        main,
+        ["fit", str(airline_csv), "--model-dir", str(tmp_path / "m"), "--quiet"],
+        env={"FORECAST_FIT_MODEL": "naive", "FORECAST_FIT_HORIZON": "5"},
+    )
+    assert result.exit_code == 0, result.output
+    assert "Model:      naive, lookback" in result.output and "horizon 5" in result.output
+
+
+def test_options_from_config_file(airline_csv, tmp_path):
+    config = tmp_path / "forecast.toml"
+    config.write_text('[fit]\nmodel = "drift"\nhorizon = 4\n')
+    result = run("--config", config, "fit", airline_csv, "--model-dir", tmp_path / "m", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert "Model:      drift" in result.output and "horizon 4" in result.output
+
+
+# -- errors: one line, exit code, no traceback, nothing half-written ------------------------
+
+
+@pytest.mark.parametrize(
+    "args, code, message",
+    [
+        (
+            ["fit", "missing.csv"],
+            2,
+            "Error: Invalid value for 'DATA': File 'missing.csv' does not exist.",
+        ),
+        (
+            ["fit", "{csv}", "--horizon", "0"],
+            2,
+            "Error: Invalid value for '--horizon': 0 is not in the range x>=1.",
+        ),
+        (["fit", "{csv}", "--model", "arima"], 2, "Error: Invalid value for '--model'"),
+        (["fit", "{csv}", "--target", "sales"], 2, "Error: "),
+        (
+            ["predict", "--model-dir", "{tmp}/none"],
+            2,
+            "does not exist; train one with 'forecast fit",
+        ),
+        (["plot", "--output", "{tmp}/x.gif"], 2, "must end in .png, .svg or .pdf"),
+    ],
+)
+def test_errors_are_one_line_with_exit_code(args, code, message, airline_csv, tmp_path):
+    args = [a.format(csv=airline_csv, tmp=tmp_path) for a in args]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == code, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert result.output.strip().splitlines()[-1].startswith("Error:")
+
+
+def test_bad_data_error_names_the_file_and_keeps_the_model(model_dir, tmp_path):
+    before = {p.name: p.read_bytes() for p in model_dir.iterdir()}
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date,passengers\n2020-01-01,1\n2020-01-01,2\n2020-03-01,3\n")
+    result = CliRunner().invoke(main, ["fit", str(bad), "--model-dir", str(model_dir), "--quiet"])
+    assert result.exit_code == 2
+    assert result.output.startswith("Error: ") and "bad.csv" in result.output
+    assert {p.name: p.read_bytes() for p in model_dir.iterdir()} == before
+
+
+def test_corrupt_model_dir_is_exit_2_and_no_output_file(model_dir, tmp_path):
+    import shutil
+
+    broken = tmp_path / "broken"
+    shutil.copytree(model_dir, broken)
+    (broken / "model.keras").write_bytes(b"garbage")
+    out = tmp_path / "fc.csv"
+    result = CliRunner().invoke(main, ["predict", "--model-dir", str(broken), "--output", str(out)])
+    assert result.exit_code == 2
+    assert "model.keras does not match the checksum" in result.output
+    assert not out.exists()
+
+
+# -- the installed script, as a user runs it -------------------------------------------------
+
+
+def test_installed_script_fit_predict_plot_inspect_evaluate(forecast_bin, airline_csv, tmp_path):
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+
+    def sh(*args):
+        done = subprocess.run(
+            [forecast_bin, *map(str, args)], capture_output=True, text=True, env=env, cwd=tmp_path
+        )
+        assert done.returncode == 0, done.stderr
+        return done
+
+    model = tmp_path / "model"
+    sh("fit", airline_csv, "--model-dir", model, "--horizon", "12", *FAST)
+    out = sh("predict", "--model-dir", model).stdout
+    table = pd.read_csv(pd.io.common.StringIO(out))
+    assert len(table) == 12 and table["date"].iloc[-1] == "1961-12-01"
+    sh("plot", "--model-dir", model, "--output", tmp_path / "fc.svg")
+    assert (tmp_path / "fc.svg").read_text().lstrip().startswith("<?xml")
+    assert "passengers" in sh("inspect", "--model-dir", model).stdout
+    report = json.loads(
+        sh(
+            "evaluate", airline_csv, "--model", "naive", "--folds", "1", "--horizon", "12", "--json"
+        ).stdout
+    )
+    assert report["folds"] == 1
+    assert sh("--version").stdout.strip() == "forecast, version 0.1.0"
+
+
+# -- start-up: no TensorFlow, no matplotlib for help and usage errors ------------------------
+
+PROBE = """
+import sys
+from forecast.cli import main
+try:
+    main({args!r}, standalone_mode=False)
+except BaseException:
+    pass
+heavy = [m for m in ("tensorflow", "keras", "matplotlib", "pandas") if m in sys.modules]
+print("HEAVY=" + ",".join(heavy))
+"""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["fit", "--help"],
+        ["predict", "--help"],
+        ["evaluate", "--help"],
+        ["plot", "--help"],
+        ["inspect", "--help"],
+        ["fit", "missing.csv"],
+        ["fit", "--bogus"],
+        ["predict", "--horizon", "zero"],
+        ["nonsense"],
+    ],
+)
+def test_help_and_usage_errors_do_not_import_heavy_modules(args):
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE.format(args=args)], capture_output=True, text=True, timeout=30
+    )
+    assert done.stdout.strip().splitlines()[-1] == "HEAVY=", done.stdout
+
+
+def test_help_answers_fast(forecast_bin):
+    import time
+
+    start = time.perf_counter()
+    subprocess.run([forecast_bin, "--help"], capture_output=True, check=True)
+    assert time.perf_counter() - start < 2.0  # generous for a loaded CI machine; ~0.15 s here
+
+
+def test_ctrl_c_during_fit_keeps_the_model_and_exits_130(
+    forecast_bin, model_dir, airline_csv, tmp_path
+):
+    import shutil
+    import signal
+    import time
+
+    target = tmp_path / "model"
+    shutil.copytree(model_dir, target)
+    before = {p.name: p.read_bytes() for p in target.iterdir()}
+    proc = subprocess.Popen(
+        [
+            forecast_bin,
+            "fit",
+            str(airline_csv),
+            "--model-dir",
+            str(target),
+            "--epochs",
+            "100000",
+            "--patience",
+            "100000",
+            "--quiet",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(6)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert (
+        err.strip().splitlines()[-1]
+        == f"Error: interrupted; the model directory '{target}' was not changed"
+    )
+    assert {p.name: p.read_bytes() for p in target.iterdir()} == before
+
+
+BAD_INPUTS = {
+    "empty file": ("", "data.csv: the file is empty"),
+    "header only": ("date,y\n", "data.csv: no data rows after the header (line 1)"),
+    "no time column": ("a,b\n1,2\n3,4\n", "data.csv: no time column found"),
+    "unparseable date": (
+        "date,y\n2020-01-01,1\n2020-01-02,2\nfoo,3\n",
+        "data.csv, line 4: cannot parse 'foo' as a date in column 'date'",
+    ),
+    "duplicate timestamps": (
+        "date,y\n2020-01-01,1\n2020-01-02,2\n2020-01-02,3\n",
+        "data.csv, line 4: duplicate timestamp 2020-01-02 in column 'date'",
+    ),
+    "non-numeric target": (
+        "date,y\n2020-01-01,1\n2020-01-02,abc\n",
+        "data.csv, line 3: cannot parse 'abc' as a number in column 'y'",
+    ),
+    "all-NaN target": ("date,y\n2020-01-01,\n2020-01-02,\n", "data.csv: column 'y' has no values"),
+    "infinite value": (
+        "date,y\n2020-01-01,1\n2020-01-02,inf\n2020-01-03,3\n",
+        "data.csv, line 3: infinite value in column 'y'",
+    ),
+    "irregular timestamps": (
+        "date,y\n2020-01-01 00:00,1\n2020-01-01 00:07,2\n2020-01-01 00:19,3\n2020-01-01 01:02,4\n",
+        "data.csv: cannot infer the frequency of column 'date'",
+    ),
+    "mixed time zones": (
+        "date,y\n2020-01-01 00:00+01:00,1\n2020-01-01 01:00+01:00,2\n2020-01-01 02:00+02:00,3\n",
+        "data.csv, line 4: mixed time zones in column 'date'",
+    ),
+    "too short": (
+        "date,y\n" + "".join(f"2020-{m:02d}-01,{m}\n" for m in range(1, 13)),
+        "data.csv: the series has 12 rows but lookback 24 + horizon 12 + 1 row for validation "
+        "needs at least 37; use a shorter --lookback or --horizon",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_INPUTS))
+def test_bad_input_is_exit_2_one_line_and_keeps_the_model(case, model_dir, tmp_path, monkeypatch):
+    import shutil
+
+    monkeypatch.chdir(tmp_path)
+    text, message = BAD_INPUTS[case]
+    data = tmp_path / "data.csv"
+    data.write_text(text)
+    target = tmp_path / "model"
+    shutil.copytree(model_dir, target)
+    before = {p.name: p.read_bytes() for p in target.iterdir()}
+    args = [
+        "fit",
+        "data.csv",
+        "--model-dir",
+        str(target),
+        "--quiet",
+        "--lookback",
+        "24",
+        "--horizon",
+        "12",
+    ]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(f"Error: {message}"), result.output
+    assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
+    assert {p.name: p.read_bytes() for p in target.iterdir()} == before
+
+
+def test_target_column_missing_lists_the_columns(airline_csv, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(
+        main, ["fit", "airline.csv", "--target", "sales", "--model-dir", "m"]
+    )
+    assert result.exit_code == 2
+    assert result.output == (
+        "Error: airline.csv: target column 'sales' not found; available columns: date, passengers\n"
+    )
+    assert not (tmp_path / "m").exists()
