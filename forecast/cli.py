@@ -53,7 +53,26 @@ class Group(click.Group):
 
 def _quiet_tensorflow() -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    os.environ.setdefault("KERAS_HOME", os.path.join(os.path.expanduser("~"), ".keras"))
+
+
+def _import_tensorflow_quietly() -> None:
+    """Imports TensorFlow with file descriptor 2 closed to its start-up noise.
+
+    TensorFlow's C++ start-up lines (absl's "All log messages before ...", the CUDA
+    probe on a machine without a GPU) ignore TF_CPP_MIN_LOG_LEVEL; a failed import
+    still raises a Python exception, shown once stderr is back.
+    """
+    if "tensorflow" in sys.modules:
+        return
+    sys.stderr.flush()
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        import tensorflow  # noqa: F401
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 def _load_config(ctx, param, value):
@@ -243,13 +262,20 @@ def fit(ctx, data, time_col, targets, id_col, covariates, freq, gaps, model_dir,
     Example:
       forecast fit data/airline.csv --horizon 12 --model-dir airline-model
     """
+    ctx.meta["forecast.on_interrupt"] = f"the model directory '{model_dir}' was not changed"
     sd = _load(data, time_col, targets, id_col, covariates, freq, gaps)
+    if params["model"].startswith("lstm"):
+        _import_tensorflow_quietly()
     for line in sd.report:
         click.echo(f"Note: {line}", err=True)
-    ctx.meta["forecast.on_interrupt"] = f"the model directory '{model_dir}' was not changed"
     fc = _forecaster(**params).fit(sd)
     fc.save(model_dir)
     click.echo(_fit_summary(fc, model_dir))
+
+
+def _stamp(ts) -> str:
+    """A timestamp as the CSV would show it: the date alone at midnight."""
+    return f"{ts:%Y-%m-%d}" if ts == ts.normalize() else str(ts)
 
 
 def _fit_summary(fc, model_dir) -> str:
@@ -260,7 +286,7 @@ def _fit_summary(fc, model_dir) -> str:
     last = max(f.index[-1] for f in sd.frames.values())
     series = "" if sd.id_col is None else f", {len(sd.frames)} series"
     lines = [
-        f"Data:       {sd.source}: {first} .. {last}, {freq_name(fc.freq_)} ({fc.freq_}){series}, "
+        f"Data:       {sd.source}: {_stamp(first)} .. {_stamp(last)}, {freq_name(fc.freq_)} ({fc.freq_}){series}, "
         f"target {', '.join(fc.targets_)}",
         f"Model:      {fc.model}, lookback {fc.lookback_}, horizon {fc.horizon_}",
     ]
@@ -342,6 +368,7 @@ def predict(model_dir, data, horizon, level, output, fmt):
     """
     from forecast.forecaster import Forecaster
 
+    _import_tensorflow_quietly()
     fc = Forecaster.load(model_dir)
     table = fc.predict(horizon=horizon, data=_new_data(fc, data), level=level).reset_index()
     if fmt == "csv":
@@ -402,6 +429,7 @@ def plot(model_dir, data, output, last, target, level):
         )
     from forecast.forecaster import Forecaster
 
+    _import_tensorflow_quietly()
     fc = Forecaster.load(model_dir)
     new = _new_data(fc, data)
     if target is not None and target not in fc.targets_:
@@ -453,6 +481,7 @@ def inspect(model_dir, as_json):
         }
         click.echo(json.dumps(shown, indent=2))
         return
+    _import_tensorflow_quietly()
     fc = modeldir.load(model_dir)
     click.echo(_fit_summary(fc, model_dir))
     versions = ", ".join(f"{k} {v}" for k, v in manifest["versions"].items() if v)
@@ -518,6 +547,8 @@ def evaluate(
 
     sd = _load(data, time_col, targets, id_col, covariates, freq, gaps)
     chosen = params["model"]
+    if chosen.startswith("lstm"):
+        _import_tensorflow_quietly()
     names = [chosen] + [b for b in ("naive", "seasonal-naive", "drift") if b != chosen]
     fc = _forecaster(**params)
     horizon = fc.horizon

@@ -36,7 +36,7 @@ def test_fit_prints_a_summary(model_dir, airline_csv, tmp_path):
         "fit", airline_csv, "--model-dir", tmp_path / "m", "--model", "seasonal-naive", "--quiet"
     )
     assert result.exit_code == 0, result.output
-    assert "1949-01-01 00:00:00 .. 1960-12-01 00:00:00, monthly (MS)" in result.output
+    assert "airline.csv: 1949-01-01 .. 1960-12-01, monthly (MS)" in result.output
     assert "MASE" in result.output and f"Saved:      {tmp_path / 'm'}" in result.output
 
 
