@@ -267,9 +267,11 @@ def test_help_answers_fast(forecast_bin):
     assert time.perf_counter() - start < 2.0  # generous for a loaded CI machine; ~0.15 s here
 
 
-def test_ctrl_c_during_fit_keeps_the_model_and_exits_130(
-    forecast_bin, model_dir, airline_csv, tmp_path
+@pytest.mark.parametrize("signame", ["SIGINT", "SIGKILL"])
+def test_interrupted_or_killed_fit_keeps_the_model(
+    signame, forecast_bin, model_dir, airline_csv, tmp_path
 ):
+    """Ctrl-C: one line and exit 130; kill -9: no line, but the old model is intact too."""
     import shutil
     import signal
     import time
@@ -295,13 +297,17 @@ def test_ctrl_c_during_fit_keeps_the_model_and_exits_130(
         text=True,
     )
     time.sleep(6)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(getattr(signal, signame))
     _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130, err
-    assert (
-        err.strip().splitlines()[-1]
-        == f"Error: interrupted; the model directory '{target}' was not changed"
-    )
+    if signame == "SIGINT":
+        assert proc.returncode == 130, err
+        assert (
+            err.strip().splitlines()[-1]
+            == f"Error: interrupted; the model directory '{target}' was not changed"
+        )
+    else:
+        assert proc.returncode == -signal.SIGKILL
+    assert sorted(p.name for p in target.iterdir()) == sorted(before)
     assert {p.name: p.read_bytes() for p in target.iterdir()} == before
 
 
