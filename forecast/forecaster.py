@@ -34,7 +34,7 @@ import pandas as pd
 from forecast import baselines
 from forecast.data import SeriesData, check_length, validate_frame
 from forecast.errors import DataError, NotFittedError
-from forecast.features import calendar_features
+from forecast.features import calendar_feature_names
 from forecast.frequency import default_horizon, default_lookback, season_length
 
 HISTORY_ROWS = 20_000  # rows of history kept per series for predict() without new data
@@ -170,11 +170,7 @@ class Forecaster:
         self.lookback_ = self.lookback or default_lookback(sd.freq, n_min, self.horizon_)
         if not self.is_neural:
             self.lookback_ = min(self.lookback_, self.season_length_)
-        self.calendar_ = (
-            list(calendar_features(sd.frames[next(iter(sd.frames))].index[:1], sd.freq).columns)
-            if self.calendar and self.is_neural
-            else []
-        )
+        self.calendar_ = calendar_feature_names(sd.freq) if self.calendar and self.is_neural else []
         # at least one training origin before the validation origins
         check_length(sd, self.lookback_, self.horizon_, extra=1, extra_label="row for validation")
 

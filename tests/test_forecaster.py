@@ -158,7 +158,7 @@ def test_wider_level_gives_wider_intervals(monthly):
     assert ((wide["y_upper"] - wide["y_lower"]) >= (narrow["y_upper"] - narrow["y_lower"])).all()
 
 
-def test_several_series_and_targets_in_one_global_model():
+def test_several_series_and_targets_in_one_global_model(tmp_path):
     a, b = seasonal_frame(n=60, seed=1), seasonal_frame(n=60, seed=2)
     long = pd.concat([a.assign(unique_id="a"), b.assign(unique_id="b")])
     long["z"] = long["y"] * 2
@@ -170,6 +170,10 @@ def test_several_series_and_targets_in_one_global_model():
     assert sorted(set(out.index.get_level_values(0))) == ["a", "b"]
     assert list(out.columns) == ["y", "y_lower", "y_upper", "z", "z_lower", "z_upper"]
     assert fc.network_.output_shape == (None, 1, 3, 2)  # (batch, members, horizon, targets)
+    fc.save(tmp_path / "model")
+    pd.testing.assert_frame_equal(
+        Forecaster.load(tmp_path / "model").predict(), out, check_exact=True
+    )
 
 
 def test_ensemble_forecast_is_the_mean_of_its_members(monthly):
