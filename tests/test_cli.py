@@ -387,3 +387,26 @@ def test_target_column_missing_lists_the_columns(airline_csv, tmp_path, monkeypa
         "Error: airline.csv: target column 'sales' not found; available columns: date, passengers\n"
     )
     assert not (tmp_path / "m").exists()
+
+
+def test_shell_completion_script_as_the_readme_shows(forecast_bin):
+    done = subprocess.run(
+        [forecast_bin],
+        env={**os.environ, "_FORECAST_COMPLETE": "bash_source"},
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0
+    assert "_forecast_completion" in done.stdout and "complete " in done.stdout
+    words = subprocess.run(
+        [forecast_bin],
+        env={
+            **os.environ,
+            "_FORECAST_COMPLETE": "bash_complete",
+            "COMP_WORDS": "forecast pr",
+            "COMP_CWORD": "1",
+        },
+        capture_output=True,
+        text=True,
+    )
+    assert "predict" in words.stdout
