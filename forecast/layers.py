@@ -270,8 +270,12 @@ class LSTM(keras.layers.Layer):
 
     Takes the arguments of :class:`LSTMCell` plus the ones below, and gives
     the results of ``keras.layers.LSTM`` with the same weights (which live in
-    ``self.cell``). It is faster on CPU: one matmul per step and a loop that is
-    compiled by XLA (see :mod:`forecast._lstm_kernels`).
+    ``self.cell``). On CPU, in a model compiled with ``jit_compile=False``
+    (Keras' default there), it trains about 1.2-2.8x and predicts 1.6-4.4x
+    faster than ``keras.layers.LSTM``, because its loop is compiled by XLA; in
+    a ``jit_compile=True`` model both layers are compiled by XLA and run at
+    about the same speed (see ``benchmarks/results/lstm_speed.md`` and
+    :mod:`forecast._lstm_kernels`).
 
     Args:
         units: Size of the hidden and cell states (positive integer).
@@ -285,9 +289,11 @@ class LSTM(keras.layers.Layer):
             (batch size must be fixed); :meth:`reset_state` zeroes them.
         zero_output_for_mask: Masked steps output zeros instead of the
             previous step's output (Keras' ``RNN`` argument of that name).
-        use_xla: Compile the recurrence into one XLA kernel (also when the
-            model itself is not jit-compiled). ``False`` runs a plain
-            ``tf.while_loop``. Results are the same.
+        use_xla: Compile the recurrence (and its gradient) into XLA kernels
+            even when the model itself is not jit-compiled. This costs a
+            one-off compilation per input shape (on a 2-core CPU about 0.3 s
+            for predicting, 1-3 s more for training). ``False`` runs a plain
+            ``tf.while_loop``: no compilation, same results, slower.
         **kwargs: Base layer arguments (``name``, ``dtype``, ``trainable``).
 
     Call arguments:
@@ -430,7 +436,9 @@ class LSTM(keras.layers.Layer):
             mask = mask[0]
 
         # Dropout masks are drawn once per call (per sequence) and reused at
-        # every step, in the order and with the seed generator Keras uses.
+        # every step. As in keras.layers.RNN they are drawn even when not
+        # training, in the same order from the same seed generator, so that a
+        # seeded layer draws exactly the masks Keras draws.
         cell = self.cell
         input_masks = cell.get_dropout_mask(sequences[:, 0, :])
         recurrent_masks = cell.get_recurrent_dropout_mask(h0)

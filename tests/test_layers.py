@@ -1,9 +1,11 @@
 """forecast.layers.LSTM / LSTMCell against the oracle keras.layers.LSTM.
 
 Most tests copy one set of random weights (non-zero bias) into both layers and
-compare outputs, final states and gradients. ``use_xla=False`` (plain loop) is
-used where only the layer's logic is under test, to keep XLA compilation time
-down; every feature is also run at least once on the default compiled path.
+compare outputs, final states and gradients. Both code paths are covered: the
+default compiled kernel with its compiled gradient (``use_xla=True``) and the
+plain ``tf.while_loop`` with autodiff (``use_xla=False``, which is also what
+runs inside a ``jit_compile=True`` model). Shapes are kept small and shared so
+that XLA compiles few kernels.
 """
 
 from __future__ import annotations
@@ -93,13 +95,12 @@ def test_forward_parity(name, use_xla):
     assert_all_close(ours(x), theirs(x), F32)
 
 
-@pytest.mark.parametrize("training", [False, True])
+@pytest.mark.parametrize("use_xla", [True, False], ids=["xla", "loop"])
 @pytest.mark.parametrize("name", ["sequences+state", "backwards", "no-bias", "softsign"])
-def test_gradient_parity(name, training):
-    # training=True takes the compiled gradient kernel, False the same via autodiff
-    ours, theirs = make_pair(use_xla=training, **CONFIGS[name])
+def test_gradient_parity(name, use_xla):
+    ours, theirs = make_pair(use_xla=use_xla, **CONFIGS[name])
     x = data()
-    assert_grads_close(gradients(ours, x, training=training), gradients(theirs, x))
+    assert_grads_close(gradients(ours, x, training=True), gradients(theirs, x, training=True))
 
 
 @pytest.mark.parametrize("use_xla", [True, False], ids=["xla", "loop"])
@@ -117,8 +118,7 @@ def test_mask_argument_parity(kw, use_xla):
     ours, theirs = make_pair(use_xla=use_xla, **kw)
     x, mask = data(batch=4), right_padded_mask(4, 7)
     assert_all_close(ours(x, mask=mask), theirs(x, mask=mask), F32)
-    got = gradients(ours, x, mask=mask, training=use_xla)
-    assert_grads_close(got, gradients(theirs, x, mask=mask))
+    assert_grads_close(gradients(ours, x, mask=mask), gradients(theirs, x, mask=mask))
 
 
 def test_mask_with_initial_state_and_left_padding():
@@ -151,7 +151,7 @@ def test_initial_state_parity(use_xla):
     x = data()
     state = [data(1, 3, 4, seed=5)[0], data(1, 3, 4, seed=6)[0]]
     assert_all_close(ours(x, initial_state=state), theirs(x, initial_state=state), F32)
-    got = gradients(ours, x, initial_state=state, training=use_xla)
+    got = gradients(ours, x, initial_state=state)
     assert_grads_close(got, gradients(theirs, x, initial_state=state))
 
 
@@ -178,7 +178,7 @@ def test_long_and_wide_parity(units, features, time):
     x = data(batch=2, time=time, features=features)
     assert_all_close(ours(x), theirs(x), F32)
     want = tf.function(lambda: gradients(theirs, x))()  # a graph: Keras' loop is slow eagerly
-    assert_grads_close(gradients(ours, x, training=True), want)
+    assert_grads_close(gradients(ours, x), want)
 
 
 @pytest.mark.parametrize("use_xla", [True, False], ids=["xla", "loop"])
@@ -190,7 +190,7 @@ def test_float64_parity(use_xla):
     assert all(o.dtype == tf.float64 for o in out)
     assert all(w.dtype == "float64" for w in ours.weights)
     assert_all_close(out, theirs(x, mask=mask), F64)
-    got, want = gradients(ours, x, mask=mask, training=use_xla), gradients(theirs, x, mask=mask)
+    got, want = gradients(ours, x, mask=mask), gradients(theirs, x, mask=mask)
     for a, b in zip(got, want, strict=True):
         assert np.max(np.abs(np.asarray(a) - np.asarray(b))) <= 1e-9 * np.max(np.abs(b))
 
