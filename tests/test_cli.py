@@ -410,3 +410,86 @@ def test_shell_completion_script_as_the_readme_shows(forecast_bin):
         text=True,
     )
     assert "predict" in words.stdout
+
+
+def test_data_option_group_long_format_covariates_freq_gaps(tmp_path):
+    """--id-col, --target (twice), --covariates, --freq, --gaps through fit and predict."""
+    rows = ["store;date;sales;returns;temp"]
+    for store in ("a", "b"):
+        for day in range(40):
+            if store == "b" and day == 17:
+                continue  # a missing day, filled by --gaps interpolate
+            rows.append(
+                f"{store};2024-01-{1 + day % 31:02d}".replace(
+                    "2024-01-", f"2024-{1 + day // 31:02d}-"
+                )
+                + f";{10 + day};{day % 3};{20 - day / 10}"
+            )
+    data = tmp_path / "long.csv"
+    data.write_text("\n".join(rows) + "\n")
+    model = tmp_path / "m"
+    args = ["fit", str(data), "--id-col", "store", "--target", "sales", "--target", "returns"]
+    args += ["--covariates", "temp", "--freq", "D", "--gaps", "interpolate", "--model", "naive"]
+    result = CliRunner().invoke(main, [*args, "--horizon", "3", "--model-dir", str(model)])
+    assert result.exit_code == 0, result.output
+    assert "Note: series 'b': filled 1 missing timestamp" in result.output
+    table = pd.read_csv(pd.io.common.StringIO(run("predict", "--model-dir", model).stdout))
+    assert list(table.columns) == [
+        "store",
+        "date",
+        "sales",
+        "sales_lower",
+        "sales_upper",
+        "returns",
+        "returns_lower",
+        "returns_upper",
+    ]
+    assert table["store"].tolist() == ["a"] * 3 + ["b"] * 3
+    assert table["date"].tolist()[:3] == ["2024-02-10", "2024-02-11", "2024-02-12"]
+    strict = CliRunner().invoke(
+        main, [*args[:-4], "--gaps", "error", "--model-dir", str(tmp_path / "x")]
+    )
+    assert strict.exit_code == 2 and "Error: " in strict.output
+
+
+def test_evaluate_option_group_gap_step_window_refit_output(airline_csv, tmp_path):
+    out = tmp_path / "backtest.csv"
+    args = [
+        "evaluate",
+        airline_csv,
+        "--model",
+        "drift",
+        "--horizon",
+        "6",
+        "--folds",
+        "2",
+        "--step",
+        "3",
+    ]
+    args += [
+        "--gap",
+        "1",
+        "--max-train-size",
+        "60",
+        "--no-refit",
+        "--output",
+        out,
+        "--json",
+        "--quiet",
+    ]
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["horizon"] == 6
+    table = pd.read_csv(out)
+    assert list(table.columns) == [
+        "cutoff",
+        "time",
+        "target",
+        "actual",
+        "model",
+        "forecast",
+        "lower",
+        "upper",
+    ]
+    assert sorted(table["cutoff"].unique()) == ["1960-02-01", "1960-05-01"]  # gap 1, step 3
+    assert table.groupby(["model", "cutoff"]).size().eq(6).all()
