@@ -189,3 +189,11 @@ def test_ensemble_forecast_is_the_mean_of_its_members(monthly):
     assert fc.transform_ == "log"
     assert np.ptp(in_units, axis=0).min() > 0  # the members differ
     np.testing.assert_allclose(fc.predict()["y"].to_numpy(), in_units.mean(axis=0), rtol=1e-6)
+
+
+def test_diverging_training_is_a_clear_error(monthly):
+    from forecast.errors import TrainingError
+
+    fc = Forecaster(model="lstm", horizon=3, lookback=12, **{**TINY, "learning_rate": 1e30})
+    with pytest.raises(TrainingError, match=r"training diverged: the loss became NaN at epoch \d+"):
+        fc.fit(monthly)
