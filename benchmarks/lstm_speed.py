@@ -13,7 +13,7 @@ per forward pass, three times that for a training step.
 
 Usage::
 
-    python benchmarks/lstm_speed.py            # about 10 minutes on 2 cores
+    python benchmarks/lstm_speed.py            # about 13 minutes on 2 cores
     python benchmarks/lstm_speed.py --quick    # fewer repetitions and batches
     python benchmarks/lstm_speed.py --output results.md
 
