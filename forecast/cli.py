@@ -18,7 +18,8 @@ import click
 
 from forecast import __version__
 
-MODELS = ("lstm", "lstm-ar", "naive", "seasonal-naive", "drift")
+NEURAL = ("lstm", "lstm-ar")
+MODELS = (*NEURAL, "naive", "seasonal-naive", "drift")
 GAPS = ("error", "interpolate", "ffill")
 DEFAULT_MODEL_DIR = "forecast-model"
 
@@ -51,19 +52,17 @@ class Group(click.Group):
             ctx.exit(130)
 
 
-def _quiet_tensorflow() -> None:
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-
-
 def _import_tensorflow_quietly() -> None:
-    """Imports TensorFlow with file descriptor 2 closed to its start-up noise.
+    """Imports TensorFlow without its start-up noise on stderr.
 
-    TensorFlow's C++ start-up lines (absl's "All log messages before ...", the CUDA
-    probe on a machine without a GPU) ignore TF_CPP_MIN_LOG_LEVEL; a failed import
-    still raises a Python exception, shown once stderr is back.
+    TF_CPP_MIN_LOG_LEVEL silences its later C++ logs; the start-up lines (absl's "All
+    log messages before ...", the CUDA probe on a machine without a GPU) ignore it, so
+    file descriptor 2 points to /dev/null during the import. A failed import still
+    raises a Python exception, shown once stderr is back.
     """
     if "tensorflow" in sys.modules:
         return
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     sys.stderr.flush()
     saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
     try:
@@ -115,7 +114,6 @@ def main(ctx, debug):
     (e.g. FORECAST_FIT_EPOCHS=50) or a --config TOML file.
     """
     ctx.meta["forecast.debug"] = debug
-    _quiet_tensorflow()
 
 
 def data_options(command):
@@ -264,7 +262,7 @@ def fit(ctx, data, time_col, targets, id_col, covariates, freq, gaps, model_dir,
     """
     ctx.meta["forecast.on_interrupt"] = f"the model directory '{model_dir}' was not changed"
     sd = _load(data, time_col, targets, id_col, covariates, freq, gaps)
-    if params["model"].startswith("lstm"):
+    if params["model"] in NEURAL:
         _import_tensorflow_quietly()
     for line in sd.report:
         click.echo(f"Note: {line}", err=True)
@@ -313,6 +311,16 @@ def _model_dir_option(command):
         default=DEFAULT_MODEL_DIR,
         help="The model directory written by 'forecast fit'.",
     )(command)
+
+
+def _load_model(model_dir):
+    """The Forecaster in ``model_dir``; TensorFlow is imported only if it holds a network."""
+    from forecast.forecaster import Forecaster
+    from forecast.modeldir import NETWORK
+
+    if (Path(model_dir) / NETWORK).exists():
+        _import_tensorflow_quietly()
+    return Forecaster.load(model_dir)
 
 
 def _new_data(fc, data):
@@ -366,10 +374,7 @@ def predict(model_dir, data, horizon, level, output, fmt):
     Example:
       forecast predict --model-dir airline-model --output forecast.csv
     """
-    from forecast.forecaster import Forecaster
-
-    _import_tensorflow_quietly()
-    fc = Forecaster.load(model_dir)
+    fc = _load_model(model_dir)
     table = fc.predict(horizon=horizon, data=_new_data(fc, data), level=level).reset_index()
     if fmt == "csv":
         text = table.to_csv(index=False)
@@ -427,10 +432,7 @@ def plot(model_dir, data, output, last, target, level):
         raise click.BadParameter(
             f"'{output}' must end in .png, .svg or .pdf", param_hint="--output"
         )
-    from forecast.forecaster import Forecaster
-
-    _import_tensorflow_quietly()
-    fc = Forecaster.load(model_dir)
+    fc = _load_model(model_dir)
     new = _new_data(fc, data)
     if target is not None and target not in fc.targets_:
         raise click.BadParameter(
@@ -481,8 +483,7 @@ def inspect(model_dir, as_json):
         }
         click.echo(json.dumps(shown, indent=2))
         return
-    _import_tensorflow_quietly()
-    fc = modeldir.load(model_dir)
+    fc = _load_model(model_dir)
     click.echo(_fit_summary(fc, model_dir))
     versions = ", ".join(f"{k} {v}" for k, v in manifest["versions"].items() if v)
     click.echo(f"Versions:   {versions}")
@@ -547,7 +548,7 @@ def evaluate(
 
     sd = _load(data, time_col, targets, id_col, covariates, freq, gaps)
     chosen = params["model"]
-    if chosen.startswith("lstm"):
+    if chosen in NEURAL:
         _import_tensorflow_quietly()
     names = [chosen] + [b for b in ("naive", "seasonal-naive", "drift") if b != chosen]
     fc = _forecaster(**params)
