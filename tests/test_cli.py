@@ -259,11 +259,19 @@ def test_help_and_usage_errors_do_not_import_heavy_modules(args):
     assert done.stdout.strip().splitlines()[-1] == "HEAVY=", done.stdout
 
 
-def test_help_answers_fast(forecast_bin):
+@pytest.mark.parametrize(
+    "args, code",
+    [([], 0), (["fit"], 0), (["predict"], 0), (["evaluate"], 0), (["plot"], 0), (["inspect"], 0),
+     (["fit", "missing.csv"], 2), (["predict", "--horizon", "zero"], 2)],
+)  # fmt: skip
+def test_help_and_usage_errors_answer_fast(forecast_bin, args, code):
     import time
 
     start = time.perf_counter()
-    subprocess.run([forecast_bin, "--help"], capture_output=True, check=True)
+    done = subprocess.run(
+        [forecast_bin, *args] + (["--help"] if code == 0 else []), capture_output=True
+    )
+    assert done.returncode == code
     assert time.perf_counter() - start < 2.0  # generous for a loaded CI machine; ~0.15 s here
 
 
