@@ -1,11 +1,11 @@
 """forecast.layers.LSTM / LSTMCell against the oracle keras.layers.LSTM.
 
 Most tests copy one set of random weights (non-zero bias) into both layers and
-compare outputs, final states and gradients. Both code paths are covered: the
-default compiled kernel with its compiled gradient (``use_xla=True``) and the
-plain ``tf.while_loop`` with autodiff (``use_xla=False``, which is also what
-runs inside a ``jit_compile=True`` model). Shapes are kept small and shared so
-that XLA compiles few kernels.
+compare outputs, final states and gradients. The code paths are covered: the
+default compiled kernel with its compiled gradient (``use_xla=True``), the plain
+``tf.while_loop`` with autodiff (``use_xla=False``), and that loop inside an
+XLA compilation (a ``jit_compile=True`` model: ``test_gradient_parity_inside_xla``).
+Shapes are kept small and shared so that XLA compiles few kernels.
 """
 
 from __future__ import annotations
@@ -119,6 +119,41 @@ def test_mask_argument_parity(kw, use_xla):
     x, mask = data(batch=4), right_padded_mask(4, 7)
     assert_all_close(ours(x, mask=mask), theirs(x, mask=mask), F32)
     assert_grads_close(gradients(ours, x, mask=mask), gradients(theirs, x, mask=mask))
+
+
+@pytest.mark.parametrize(
+    "kw, masked, dtype",
+    [
+        ({"return_sequences": True, "return_state": True}, False, "float32"),
+        ({"go_backwards": True, "return_state": True}, True, "float32"),
+        ({"return_sequences": True, "zero_output_for_mask": True}, True, "float32"),
+        (
+            {"use_bias": False, "activation": "relu", "recurrent_activation": "hard_sigmoid"},
+            False,
+            "float32",
+        ),
+        ({"return_sequences": True, "return_state": True}, True, "float64"),
+    ],
+    ids=["sequences+state", "backwards-masked", "zero-sequences", "no-bias-relu", "float64"],
+)
+def test_gradient_parity_inside_xla(kw, masked, dtype):
+    # Inside tf.function(jit_compile=True) our layer does not nest a kernel: the
+    # loop is compiled as part of the caller and differentiated by autodiff.
+    ours, theirs = make_pair(dtype=dtype, **kw)
+    x = data(batch=4, dtype=dtype)
+    mask = right_padded_mask(4, 7) if masked else None
+    state = [data(1, 4, 4, dtype=dtype, seed=5)[0], data(1, 4, 4, dtype=dtype, seed=6)[0]]
+
+    def run(layer):
+        return tf.function(
+            lambda: gradients(layer, x, mask=mask, initial_state=state), jit_compile=True
+        )()
+
+    got, want = run(ours), run(theirs)
+    rtol = GRAD_RTOL if dtype == "float32" else 1e-9
+    assert len(got) == len(want) == 3 + len(ours.trainable_weights)
+    for a, b in zip(got, want, strict=True):
+        assert np.max(np.abs(np.asarray(a) - np.asarray(b))) <= rtol * np.max(np.abs(b))
 
 
 def test_mask_with_initial_state_and_left_padding():
