@@ -79,6 +79,9 @@ SERIES = {
     "electricity": Series(
         "electricity321_mean_hourly_last2000.csv", "mean_load_kw", "h", 24, max_train_size=1000
     ),
+    "bikeshare": Series(
+        "bikeshare_dc_hourly_last2000.csv", "rentals", "h", 24, max_train_size=1000
+    ),
     "taylor": Series(
         "taylor_halfhourly_last2016.csv", "demand_mw", "30min", 48, max_train_size=1008
     ),

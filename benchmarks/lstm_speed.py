@@ -49,6 +49,19 @@ def flops_forward(batch, time, features, units):
     return 2 * batch * time * (features + units) * 4 * units
 
 
+def paired_ratio(reference, ours):
+    """Median over repetitions of ``reference / ours`` (> 1: ours is faster).
+
+    Each repetition times both models back to back, so pairing them cancels the slow
+    drift of the load of a shared machine, which a ratio of medians does not.
+
+    Example:
+        >>> paired_ratio([2.0, 4.0, 3.0], [1.0, 4.0, 2.0])
+        1.5
+    """
+    return statistics.median(r / o for r, o in zip(reference, ours, strict=True))
+
+
 def cpu_model():
     """The CPU's model name from /proc/cpuinfo (or platform's guess)."""
     try:
@@ -132,9 +145,8 @@ def bench_shape(name, shape, jit_compile, reps, batches):
                     "model": kind,
                     "task": task,
                     "samples_per_s": samples / median,
-                    "ratio": statistics.median(wall[("keras", task)]) / median,
-                    "cpu_ratio": statistics.median(cpu[("keras", task)])
-                    / statistics.median(cpu[(kind, task)]),
+                    "ratio": paired_ratio(wall[("keras", task)], wall[(kind, task)]),
+                    "cpu_ratio": paired_ratio(cpu[("keras", task)], cpu[(kind, task)]),
                     "gflops": flops / median / 1e9,
                     "spread": (max(wall[(kind, task)]) - min(wall[(kind, task)])) / median,
                 }
@@ -155,7 +167,8 @@ def markdown(rows, args, elapsed, loads):
         f"- method: `Input -> LSTM -> Dense(1)`, Adam + MSE; {args.batches} batches (a cached "
         f"`tf.data.Dataset`) per `model.fit` call, {PREDICT_PASSES}x that per `model.predict` "
         f"call; {args.reps} interleaved repetitions after a "
-        "warm-up; median time. ratio = keras time / our time (> 1: ours is faster). "
+        "warm-up. samples/s from the median time; ratio = median over repetitions of "
+        "keras time / our time in the same repetition (> 1: ours is faster). "
         "spread = (max - min) / median of the repetitions.",
         "- ours-no-xla: our layer with `use_xla=False` (plain `tf.while_loop`).",
         "- cpu ratio: the same ratio for the process' CPU time (less sensitive to other "

@@ -293,7 +293,16 @@ def _fit_summary(fc, model_dir) -> str:
             f"Training:   {t['train_windows']} windows, {t['val_windows']} for validation "
             f"({t['validation']}), {t['members']} network(s), best epochs "
             f"{', '.join(map(str, t['best_epoch']))} of at most {fc.epochs}"
+            + (" (0: no better than its naive base)" if 0 in t["best_epoch"] else "")
         )
+        if "base_seasons" in t:
+            lags = t["base_seasons"]
+            base = (
+                f"seasonal naive at lag {lags[0]}"
+                if len(lags) == 1
+                else f"mean of seasonal naive at lags {' and '.join(map(str, lags))}"
+            )
+            lines.append(f"Base:       {base}; the network forecasts the change from it")
     coverage = fc.interval_["coverage"]
     lines += [
         f"Validation: MAE {m['mae']:.4g} (seasonal naive {m['seasonal_naive_mae']:.4g}), "

@@ -185,6 +185,33 @@ def season_length(freq: str | pd.DateOffset) -> int:
     return 1
 
 
+MAX_WEEK_STEPS = 672  # 15-minute data; finer data would need too long a lookback
+
+
+def week_length(freq: str | pd.DateOffset) -> int | None:
+    """Steps in one week for sub-daily data with a daily season, else None.
+
+    Sub-daily series (load, traffic, footfall) usually repeat by the week as well as by
+    the day: the second cycle the ``lstm`` model's naive base may use. None when the week
+    has more than ``MAX_WEEK_STEPS`` steps.
+
+    Args:
+        freq: Offset alias or offset.
+
+    Returns:
+        168 hourly, 336 half-hourly, 672 every 15 minutes; None otherwise.
+
+    Example:
+        >>> [week_length(f) for f in ("h", "30min", "15min", "5min", "D", "MS")]
+        [168, 336, 672, None, None, None]
+    """
+    kind, _ = freq_kind(freq)
+    day = season_length(freq)
+    if kind != "sub-daily" or day <= 1 or 7 * day > MAX_WEEK_STEPS:
+        return None
+    return 7 * day
+
+
 def default_horizon(freq: str | pd.DateOffset) -> int:
     """Default number of steps to forecast.
 
@@ -216,7 +243,8 @@ def default_horizon(freq: str | pd.DateOffset) -> int:
 def default_lookback(freq: str | pd.DateOffset, n_rows: int, horizon: int) -> int:
     """Default number of past steps the model sees.
 
-    Rule: ``max(2 * season_length(freq), 2 * horizon)``, capped so that at least
+    Rule: ``max(2 * season_length(freq), 2 * horizon)``, and at least one week for
+    sub-daily data (:func:`week_length`), capped so that at least
     ``max(8, n_rows // 4)`` windows remain
     (``n_rows - lookback - horizon + 1 >= max(8, n_rows // 4)``), and never below 1.
     Pass the rows available for training; a series too short even for lookback 1 is
@@ -232,11 +260,11 @@ def default_lookback(freq: str | pd.DateOffset, n_rows: int, horizon: int) -> in
 
     Example:
         >>> default_lookback("MS", 144, 12), default_lookback("h", 10_000, 24)
-        (24, 48)
+        (24, 168)
         >>> default_lookback("MS", 30, 12)  # capped: 30 - 12 + 1 - 8 = 11
         11
     """
-    want = max(2 * season_length(freq), 2 * int(horizon), 1)
+    want = max(2 * season_length(freq), 2 * int(horizon), week_length(freq) or 1)
     cap = int(n_rows) - int(horizon) + 1 - max(8, int(n_rows) // 4)
     return max(1, min(want, cap))
 

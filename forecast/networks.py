@@ -8,9 +8,11 @@ Every neural model reads the same inputs, built by :mod:`forecast.forecaster`:
   (known in advance), present only when there are calendar features.
 
 Both graphs forecast the *change* from a naive forecast (a residual connection): ``lstm``
-from the seasonal naive forecast, ``lstm-ar`` from the last value. A network that learns
-nothing is then as good as the baseline, and a small one follows trends and levels it
-never saw in training.
+from the seasonal naive forecast (one season, or the mean of a day and a week for
+sub-daily data, see :func:`forecast.training.choose_base`), ``lstm-ar`` from the last
+value. A small network then follows trends and levels it never saw in training, and one
+with a zero head (what training leaves when the network does not beat its base on
+validation) forecasts exactly that base.
 """
 
 from __future__ import annotations
@@ -26,24 +28,31 @@ class SeasonalNaive(keras.layers.Layer):
 
     ``(B, T, F) -> (B, horizon, width)``: step ``h`` of the output is input step
     ``T - season + (h mod season)`` of the first ``width`` features. With ``season=1`` it is
-    the last observed value, repeated (the naive forecast).
+    the last observed value, repeated (the naive forecast). With several ``seasons`` (for
+    example a day and a week of hourly steps) it is the mean of their forecasts.
 
     Example:
         >>> import numpy as np
         >>> x = np.arange(6.0).reshape(1, 6, 1)
         >>> SeasonalNaive(width=1, season=2, horizon=3)(x)[0, :, 0].numpy().tolist()
         [4.0, 5.0, 4.0]
+        >>> SeasonalNaive(width=1, seasons=[2, 4], horizon=3)(x)[0, :, 0].numpy().tolist()
+        [3.0, 4.0, 4.0]
     """
 
-    def __init__(self, width: int, season: int = 1, horizon: int = 1, **kwargs):
+    def __init__(self, width: int, season: int = 1, horizon: int = 1, seasons=None, **kwargs):
         super().__init__(**kwargs)
         self.width = int(width)
-        self.season = int(season)
+        self.seasons = [int(m) for m in seasons] if seasons else [int(season)]
         self.horizon = int(horizon)
 
     def call(self, inputs):
-        steps = [inputs.shape[1] - self.season + h % self.season for h in range(self.horizon)]
-        return keras.ops.take(inputs[:, :, : self.width], steps, axis=1)
+        values = inputs[:, :, : self.width]
+        forecasts = [
+            keras.ops.take(values, [inputs.shape[1] - m + h % m for h in range(self.horizon)], 1)
+            for m in self.seasons
+        ]
+        return forecasts[0] if len(forecasts) == 1 else sum(forecasts) / len(forecasts)
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], self.horizon, self.width)
@@ -52,7 +61,7 @@ class SeasonalNaive(keras.layers.Layer):
         return {
             **super().get_config(),
             "width": self.width,
-            "season": self.season,
+            "seasons": self.seasons,
             "horizon": self.horizon,
         }
 
@@ -68,14 +77,15 @@ def build_direct(
     layers: int,
     dropout: float,
     seed: int,
-    season: int = 1,
+    seasons=(1,),
 ):
     """The ``lstm`` model: an LSTM encoder and a dense head that emits the whole horizon.
 
     The head forecasts the change from the seasonal naive forecast (the last ``season``
-    steps of the lookback, repeated), so a network that learns nothing is as good as
-    seasonal naive, and one that learns the trend and the changes of the seasonal
-    pattern is better.
+    steps of the lookback, repeated; the mean over ``seasons``), so a network with a zero
+    head is exactly seasonal naive, and one that learns the trend and the changes of the
+    seasonal pattern is better. The head sees the encoder's state and the calendar
+    features of the first forecast step (on a regular index they fix the later steps').
 
     Args:
         lookback: input window length.
@@ -87,7 +97,8 @@ def build_direct(
         layers: stacked LSTM layers.
         dropout: dropout rate on the encoder's output.
         seed: seed of the weight initialisers and dropout.
-        season: season length of the seasonal naive base (at most ``lookback``).
+        seasons: season lengths of the seasonal naive base (each at most ``lookback``;
+            several: the mean of their forecasts).
 
     Returns:
         An uncompiled ``keras.Model`` mapping ``[past]`` or ``[past, future]`` to
@@ -112,14 +123,16 @@ def build_direct(
     if dropout:
         x = keras.layers.Dropout(dropout, seed=seed)(x)
     if future is not None:
-        x = keras.layers.Concatenate()([x, keras.layers.Flatten()(future)])
+        # The calendar of the first step to forecast: on a regular index it fixes the
+        # calendar of every later step, so the other steps would only add weights.
+        x = keras.layers.Concatenate()([x, future[:, 0, :]])
     change = keras.layers.Dense(
         horizon * n_targets,
         kernel_initializer=keras.initializers.GlorotUniform(seed=seed + 100),
-        name="head",
+        name="head",  # zeroed by training when the network does not beat its base
     )(x)
     change = keras.layers.Reshape((horizon, n_targets))(change)
-    base = SeasonalNaive(width=n_targets, season=season, horizon=horizon)(past)
+    base = SeasonalNaive(width=n_targets, seasons=seasons, horizon=horizon)(past)
     output = keras.layers.Add(name="forecast")([base, change])
     return keras.Model(_list(past, future), output, name="lstm")
 

@@ -102,6 +102,48 @@ def split_origins(fc, n: int, validation: list[int]) -> tuple[list[int], str]:
     return list(range(fc.lookback_, first_val)), "overlapping"
 
 
+def choose_base(fc, sd, splits: dict) -> list[int]:
+    """The seasons of the ``lstm`` model's naive base, chosen on the training origins.
+
+    Candidates: the season (``season_length_``); for sub-daily data also the week
+    (:func:`forecast.frequency.week_length`) and the mean of the two forecasts, when the
+    week fits in the lookback. Each candidate forecasts every training origin of the
+    last four weeks before validation (in data units); the one with the lowest mean
+    absolute error, relative to the season's and summed over targets, wins. Without a
+    week: ``[season]``, or ``[1]`` (the naive forecast) when the season is longer than
+    the lookback.
+
+    Returns:
+        The seasons, for :class:`forecast.networks.SeasonalNaive`.
+
+    Example:
+        >>> import types
+        >>> fc = types.SimpleNamespace(season_length_=12, lookback_=24, freq_="MS")
+        >>> choose_base(fc, None, {})
+        [12]
+    """
+    from forecast.frequency import week_length
+
+    season = fc.season_length_ if fc.season_length_ <= fc.lookback_ else 1
+    week = week_length(fc.freq_)
+    if week is None or week <= season or week > fc.lookback_:
+        return [season]
+    candidates = [[season], [week], [season, week]]
+    errors = np.zeros(len(candidates))
+    steps = np.arange(fc.horizon_)
+    for key, frame in sd.frames.items():
+        values = frame[fc.targets_].to_numpy(dtype=float)  # (T, k)
+        train_origins = np.asarray(splits[key][0])
+        recent = train_origins[train_origins > train_origins[-1] - 4 * week]
+        actual = values[recent[:, None] + steps]  # (N, H, k)
+        mae = []
+        for seasons in candidates:
+            base = np.mean([values[recent[:, None] - m + steps % m] for m in seasons], axis=0)
+            mae.append(np.nanmean(np.abs(actual - base), axis=(0, 1)))  # (k,)
+        errors += (np.asarray(mae) / np.maximum(mae[0], 1e-12)).sum(axis=1)
+    return candidates[int(np.argmin(errors))]
+
+
 def train(fc, sd, origins: dict):
     """Fits the scaler on the training rows and trains the network.
 
@@ -131,7 +173,8 @@ def train(fc, sd, origins: dict):
     x_train, y_train = stack(lambda key: splits[key][0])
     x_val, y_val = stack(lambda key: origins[key])
 
-    build = _builder(fc, n_features=x_train[0].shape[-1])
+    base = choose_base(fc, sd, splits) if fc.model == "lstm" else None
+    build = _builder(fc, n_features=x_train[0].shape[-1], base=base)
     train_data = (tuple(x_train), y_train)
     val_data = (tuple(x_val), y_val)
     members, runs = [], []
@@ -145,18 +188,36 @@ def train(fc, sd, origins: dict):
     info = {
         "members": fc.ensemble,
         "epochs": max(len(run["loss"]) for run in runs),
-        "best_epoch": [b + 1 for b in best],
+        # 0: the network did not beat its naive base on validation; its head was zeroed
+        "best_epoch": [0 if _base_kept(r, b) else b + 1 for r, b in zip(runs, best, strict=True)],
         "loss": float(np.mean([run["loss"][b] for run, b in zip(runs, best, strict=True)])),
-        "val_loss": float(np.mean([run["val_loss"][b] for run, b in zip(runs, best, strict=True)])),
+        "val_loss": float(
+            np.mean(
+                [
+                    r["base_val_loss"] if _base_kept(r, b) else r["val_loss"][b]
+                    for r, b in zip(runs, best, strict=True)
+                ]
+            )
+        ),
         "train_windows": int(len(y_train)),
         "val_windows": int(len(y_val)),
         "validation": "purged" if all(s[1] == "purged" for s in splits.values()) else "overlapping",
     }
+    if base is not None:
+        info["base_seasons"] = base
     return networks.ensemble(members), scaler, info
 
 
-def _builder(fc, n_features: int):
-    """``build(seed) -> keras.Model``: one uncompiled member network of ``fc.model``."""
+def _base_kept(run: dict, best: int) -> bool:
+    base = run.get("base_val_loss")
+    return base is not None and not run["val_loss"][best] < base
+
+
+def _builder(fc, n_features: int, base=None):
+    """``build(seed) -> keras.Model``: one uncompiled member network of ``fc.model``.
+
+    ``base``: the seasons of the ``lstm`` model's naive base (:func:`choose_base`).
+    """
     from forecast import networks
 
     common = dict(
@@ -168,9 +229,8 @@ def _builder(fc, n_features: int):
         dropout=fc.dropout,
     )
     if fc.model == "lstm":
-        season = fc.season_length_ if fc.season_length_ <= fc.lookback_ else 1
         return lambda seed: networks.build_direct(
-            n_targets=len(fc.targets_), layers=fc.layers, season=season, seed=seed, **common
+            n_targets=len(fc.targets_), layers=fc.layers, seasons=base, seed=seed, **common
         )
     return lambda seed: networks.build_feedback(seed=seed, **common)
 
@@ -180,6 +240,8 @@ def _fit_one(fc, network, train_data, val_data, seed: int, member: int) -> dict:
     from forecast.tfdata import make_dataset
 
     network.compile(optimizer=keras.optimizers.Adam(fc.learning_rate), loss="mse")
+    train_set = make_dataset(*train_data, batch_size=fc.batch_size, shuffle=True, seed=seed)
+    val_set = make_dataset(*val_data, batch_size=fc.batch_size)
     callbacks = [
         keras.callbacks.EarlyStopping(patience=fc.patience, restore_best_weights=True),
         keras.callbacks.ReduceLROnPlateau(factor=0.5, patience=max(1, fc.patience // 3)),
@@ -188,8 +250,8 @@ def _fit_one(fc, network, train_data, val_data, seed: int, member: int) -> dict:
     if fc.verbose:
         callbacks.append(EpochProgress(fc.epochs, member, fc.ensemble))
     history = network.fit(
-        make_dataset(*train_data, batch_size=fc.batch_size, shuffle=True, seed=seed),
-        validation_data=make_dataset(*val_data, batch_size=fc.batch_size),
+        train_set,
+        validation_data=val_set,
         epochs=fc.epochs,
         verbose=0,
         shuffle=False,  # the dataset shuffles itself, reproducibly
@@ -200,7 +262,29 @@ def _fit_one(fc, network, train_data, val_data, seed: int, member: int) -> dict:
             f"training diverged: the loss became NaN at epoch {len(history['loss'])}; "
             "try a smaller --learning-rate or check the data for extreme values"
         )
+    history["base_val_loss"] = _keep_head_if_better(
+        network, val_set, np.nanmin(history["val_loss"])
+    )
     return history
+
+
+def _keep_head_if_better(network, val_set, val_loss: float) -> float | None:
+    """Zeroes the network's head unless the network beats its naive base on validation.
+
+    Both models add their head's output to a naive forecast (``lstm``: seasonal naive;
+    ``lstm-ar``: the last value), so with a zero head they forecast exactly that base.
+    Returns the base's validation loss (None for a network without a ``head`` layer).
+    """
+    try:
+        head = network.get_layer("head")
+    except ValueError:
+        return None
+    trained = head.get_weights()
+    head.set_weights([np.zeros_like(w) for w in trained])
+    base_val_loss = float(network.evaluate(val_set, verbose=0))
+    if val_loss < base_val_loss:
+        head.set_weights(trained)
+    return base_val_loss
 
 
 def predict_scaled(network, inputs) -> np.ndarray:

@@ -15,6 +15,7 @@ from forecast.frequency import (
     freq_kind,
     freq_name,
     season_length,
+    week_length,
 )
 
 TABLE = [
@@ -59,7 +60,9 @@ def test_freq_kind_and_bad_alias():
 def test_default_lookback_rule():
     assert default_lookback("MS", 144, 12) == 24  # two seasons
     assert default_lookback("YS", 100, 5) == 10  # two horizons when the season is short
-    assert default_lookback("h", 10_000, 24) == 48
+    assert default_lookback("h", 10_000, 24) == 168  # a week of hours
+    assert default_lookback("30min", 10_000, 48) == 336
+    assert default_lookback("h", 250, 24) == 165  # capped: 250 - 24 + 1 - 62 windows
     assert default_lookback("MS", 30, 12) == 11  # capped: 30 - 12 + 1 - 8 windows
     assert default_lookback("MS", 10, 12) == 1  # never below 1
     for n in range(40, 400, 7):
@@ -108,3 +111,8 @@ def test_calendar_features_values_and_determinism():
     pd.testing.assert_frame_equal(calendar_features(future, "MS"), calendar_features(future, "MS"))
     months = calendar_features(pd.date_range("2000-01-01", periods=24, freq="MS"), "MS")
     np.testing.assert_allclose(months.iloc[:12].to_numpy(), months.iloc[12:].to_numpy())
+
+
+def test_week_length_only_for_sub_daily_data_up_to_15_minutes():
+    assert [week_length(f) for f in ("h", "2h", "30min", "15min")] == [168, 84, 336, 672]
+    assert [week_length(f) for f in ("10min", "min", "D", "B", "W-SAT", "MS", "YS")] == [None] * 7

@@ -1,0 +1,102 @@
+"""The Keras graphs of the neural models and the training choices around them."""
+
+from __future__ import annotations
+
+import types
+
+import numpy as np
+import pandas as pd
+import pytest
+
+keras = pytest.importorskip("keras")
+
+from forecast import networks, training  # noqa: E402
+from forecast.data import validate_frame  # noqa: E402
+
+
+def test_seasonal_naive_layer_against_hand_indexed_arange():
+    x = np.arange(20.0).reshape(1, 10, 2)  # step t holds [2t, 2t + 1]
+    one = networks.SeasonalNaive(width=1, season=3, horizon=5)(x)[0, :, 0].numpy()
+    # the last 3 steps are 7, 8, 9: repeated -> 7 8 9 7 8, first feature = 2t
+    np.testing.assert_array_equal(one, [14, 16, 18, 14, 16])
+    two = networks.SeasonalNaive(width=2, seasons=[3, 6], horizon=2)(x)[0].numpy()
+    # lag 3 gives steps 7, 8; lag 6 gives steps 4, 5; the base is their mean
+    np.testing.assert_array_equal(two, [[11, 12], [13, 14]])
+
+
+def test_seasonal_naive_config_round_trip():
+    layer = networks.SeasonalNaive(width=2, seasons=[24, 168], horizon=24)
+    again = networks.SeasonalNaive.from_config(layer.get_config())
+    assert (again.width, again.seasons, again.horizon) == (2, [24, 168], 24)
+
+
+def _hourly(values: np.ndarray) -> pd.DataFrame:
+    index = pd.date_range("2024-01-01", periods=len(values), freq="h", name="time")
+    return pd.DataFrame({"y": values}, index=index)
+
+
+def _base_for(values, lookback=168, horizon=24):
+    sd = validate_frame(_hourly(values), target="y")
+    fc = types.SimpleNamespace(
+        season_length_=24, lookback_=lookback, horizon_=horizon, freq_="h", targets_=["y"]
+    )
+    n = len(values)
+    splits = {None: (list(range(lookback, n - 200)), "purged")}
+    return training.choose_base(fc, sd, splits)
+
+
+def test_base_is_the_week_when_weekends_differ():
+    t = np.arange(24 * 7 * 8)
+    weekend = (t // 24) % 7 >= 5
+    values = 100 + 10 * np.sin(2 * np.pi * t / 24) - 40 * weekend
+    assert _base_for(values) == [168]
+
+
+def test_base_is_the_day_when_the_level_wanders():
+    rng = np.random.default_rng(0)
+    t = np.arange(24 * 7 * 8)
+    level = np.cumsum(rng.normal(0, 3, len(t)))  # a random walk: yesterday beats last week
+    values = 500 + level + 10 * np.sin(2 * np.pi * t / 24)
+    assert _base_for(values) == [24]
+
+
+def test_base_averages_day_and_week_when_both_are_noisy_copies():
+    rng = np.random.default_rng(1)
+    t = np.arange(24 * 7 * 8)
+    values = 100 + 10 * np.sin(2 * np.pi * t / 24) + rng.normal(0, 1, len(t))
+    assert _base_for(values) == [24, 168]  # the mean of two lags halves one noise term
+
+
+def test_base_without_a_week_in_the_lookback_is_the_season_or_naive():
+    values = np.arange(24 * 7 * 8, dtype=float)
+    assert _base_for(values, lookback=48) == [24]
+    assert _base_for(values, lookback=12) == [1]
+
+
+def _direct_model():
+    return networks.build_direct(
+        lookback=8, n_features=1, n_targets=1, n_calendar=0, horizon=3,
+        units=4, layers=1, dropout=0.0, seed=0, seasons=[4],
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("trained_loss, zeroed", [(np.inf, True), (-np.inf, False)])
+def test_head_is_zeroed_unless_the_network_beats_its_base(trained_loss, zeroed):
+    import tensorflow as tf
+
+    model = _direct_model()
+    model.compile(loss="mse")
+    x = np.random.default_rng(0).normal(size=(16, 8, 1)).astype("float32")
+    y = np.random.default_rng(1).normal(size=(16, 3, 1)).astype("float32")
+    before = [w.copy() for w in model.get_layer("head").get_weights()]
+    base_loss = training._keep_head_if_better(
+        model, tf.data.Dataset.from_tensor_slices((x, y)).batch(8), trained_loss
+    )
+    seasonal_naive = x[:, [4, 5, 6], :]  # lag 4 from an 8-step window
+    assert base_loss == pytest.approx(float(np.mean((y - seasonal_naive) ** 2)), rel=1e-5)
+    after = model.get_layer("head").get_weights()
+    if zeroed:
+        assert all(not w.any() for w in after)
+        np.testing.assert_allclose(model.predict(x, verbose=0), seasonal_naive, atol=1e-6)
+    else:
+        assert all(np.array_equal(a, b) for a, b in zip(after, before, strict=True))
