@@ -53,7 +53,7 @@ class Group(click.Group):
 
 
 def _import_tensorflow_quietly() -> None:
-    """Imports TensorFlow without its start-up noise on stderr.
+    """Imports TensorFlow without its start-up noise on stderr, and quiets its Python logger.
 
     TF_CPP_MIN_LOG_LEVEL silences its later C++ logs; the start-up lines (absl's "All
     log messages before ...", the CUDA probe on a machine without a GPU) ignore it, so
@@ -67,11 +67,14 @@ def _import_tensorflow_quietly() -> None:
     saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
     try:
         os.dup2(devnull, 2)
-        import tensorflow  # noqa: F401
+        import tensorflow
     finally:
         os.dup2(saved, 2)
         os.close(saved)
         os.close(devnull)
+    # Python-side warnings meant for developers (e.g. "triggered tf.function retracing" when
+    # a backtest fits and predicts many small models) are not the user's business.
+    tensorflow.get_logger().setLevel("ERROR")
 
 
 def _load_config(ctx, param, value):
