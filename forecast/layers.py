@@ -270,12 +270,13 @@ class LSTM(keras.layers.Layer):
 
     Takes the arguments of :class:`LSTMCell` plus the ones below, and gives
     the results of ``keras.layers.LSTM`` with the same weights (which live in
-    ``self.cell``). On CPU, in a model compiled with ``jit_compile=False``
-    (Keras' default there), it trains about 1.2-2.8x and predicts 1.6-4.4x
-    faster than ``keras.layers.LSTM``, because its loop is compiled by XLA; in
-    a ``jit_compile=True`` model both layers are compiled by XLA and run at
-    about the same speed (see ``benchmarks/results/lstm_speed.md`` and
-    :mod:`forecast._lstm_kernels`).
+    ``self.cell``). On a 2-core CPU, in a model compiled with
+    ``jit_compile=False`` (Keras' default there), it trained 1.2-3.1x and
+    predicted 1.4-3.6x faster than ``keras.layers.LSTM``, because its loop is
+    compiled by XLA; in a ``jit_compile=True`` model, where both loops are
+    compiled, 1.1-1.7x in training and 1.05-1.2x in prediction (one matmul per
+    step instead of two). See ``benchmarks/results/lstm_speed.md`` and
+    :mod:`forecast._lstm_kernels`.
 
     Args:
         units: Size of the hidden and cell states (positive integer).

@@ -189,14 +189,11 @@ def train(fc, sd, origins: dict):
         "members": fc.ensemble,
         "epochs": max(len(run["loss"]) for run in runs),
         # 0: the network did not beat its naive base on validation; its head was zeroed
-        "best_epoch": [0 if _base_kept(r, b) else b + 1 for r, b in zip(runs, best, strict=True)],
+        "best_epoch": [0 if r["head_zeroed"] else b + 1 for r, b in zip(runs, best, strict=True)],
         "loss": float(np.mean([run["loss"][b] for run, b in zip(runs, best, strict=True)])),
         "val_loss": float(
             np.mean(
-                [
-                    r["base_val_loss"] if _base_kept(r, b) else r["val_loss"][b]
-                    for r, b in zip(runs, best, strict=True)
-                ]
+                [min(r["val_loss"][b], r["base_val_loss"]) for r, b in zip(runs, best, strict=True)]
             )
         ),
         "train_windows": int(len(y_train)),
@@ -206,11 +203,6 @@ def train(fc, sd, origins: dict):
     if base is not None:
         info["base_seasons"] = base
     return networks.ensemble(members), scaler, info
-
-
-def _base_kept(run: dict, best: int) -> bool:
-    base = run.get("base_val_loss")
-    return base is not None and not run["val_loss"][best] < base
 
 
 def _builder(fc, n_features: int, base=None):
@@ -262,29 +254,31 @@ def _fit_one(fc, network, train_data, val_data, seed: int, member: int) -> dict:
             f"training diverged: the loss became NaN at epoch {len(history['loss'])}; "
             "try a smaller --learning-rate or check the data for extreme values"
         )
-    history["base_val_loss"] = _keep_head_if_better(
+    history["base_val_loss"], history["head_zeroed"] = _keep_head_if_better(
         network, val_set, np.nanmin(history["val_loss"])
     )
     return history
 
 
-def _keep_head_if_better(network, val_set, val_loss: float) -> float | None:
+def _keep_head_if_better(network, val_set, val_loss: float) -> tuple[float, bool]:
     """Zeroes the network's head unless the network beats its naive base on validation.
 
-    Both models add their head's output to a naive forecast (``lstm``: seasonal naive;
-    ``lstm-ar``: the last value), so with a zero head they forecast exactly that base.
-    Returns the base's validation loss (None for a network without a ``head`` layer).
+    Both models (``lstm``, ``lstm-ar``) add the output of their layer ``head`` to a naive
+    forecast (seasonal naive; the last value), so with a zero head they forecast exactly
+    that base.
+
+    Returns:
+        ``(base_val_loss, zeroed)``: the validation loss of the bare base, and whether the
+        head was left zeroed.
     """
-    try:
-        head = network.get_layer("head")
-    except ValueError:
-        return None
+    head = network.get_layer("head")
     trained = head.get_weights()
     head.set_weights([np.zeros_like(w) for w in trained])
     base_val_loss = float(network.evaluate(val_set, verbose=0))
-    if val_loss < base_val_loss:
+    zeroed = not val_loss < base_val_loss
+    if not zeroed:
         head.set_weights(trained)
-    return base_val_loss
+    return base_val_loss, zeroed
 
 
 def predict_scaled(network, inputs) -> np.ndarray:

@@ -215,7 +215,9 @@ def test_installed_script_fit_predict_plot_inspect_evaluate(forecast_bin, airlin
     assert len(table) == 12 and table["date"].iloc[-1] == "1961-12-01"
     sh("plot", "--model-dir", model, "--output", tmp_path / "fc.svg")
     assert (tmp_path / "fc.svg").read_text().lstrip().startswith("<?xml")
-    assert "passengers" in sh("inspect", "--model-dir", model).stdout
+    shown = sh("inspect", "--model-dir", model).stdout
+    assert "passengers" in shown
+    assert "Base:       seasonal naive at lag 12; the network forecasts the change from it" in shown
     report = json.loads(
         sh(
             "evaluate", airline_csv, "--model", "naive", "--folds", "1", "--horizon", "12", "--json"

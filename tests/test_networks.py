@@ -89,11 +89,12 @@ def test_head_is_zeroed_unless_the_network_beats_its_base(trained_loss, zeroed):
     x = np.random.default_rng(0).normal(size=(16, 8, 1)).astype("float32")
     y = np.random.default_rng(1).normal(size=(16, 3, 1)).astype("float32")
     before = [w.copy() for w in model.get_layer("head").get_weights()]
-    base_loss = training._keep_head_if_better(
+    base_loss, zeroed_now = training._keep_head_if_better(
         model, tf.data.Dataset.from_tensor_slices((x, y)).batch(8), trained_loss
     )
     seasonal_naive = x[:, [4, 5, 6], :]  # lag 4 from an 8-step window
     assert base_loss == pytest.approx(float(np.mean((y - seasonal_naive) ** 2)), rel=1e-5)
+    assert zeroed_now is zeroed
     after = model.get_layer("head").get_weights()
     if zeroed:
         assert all(not w.any() for w in after)
