@@ -1,0 +1,68 @@
+"""Load and validate user data: the only package that reads user files.
+
+``load_csv`` reads a CSV file and ``validate_frame`` checks a DataFrame; both
+return a :class:`SeriesData` whose frames keep the invariants of DESIGN.md:
+a sorted, unique, regular ``DatetimeIndex`` named after the time column with
+``.freq`` set, columns exactly ``targets + covariates``, all ``float64``, finite,
+no NaN. Every problem raises a :class:`~forecast.errors.DataError` whose one-line
+message starts with the source (the path as given, or ``<DataFrame>``), names the
+line/column and says what to do. Line numbers are those of the file, counting the
+header as line 1 (what an editor shows); for a DataFrame, ``row N`` is the 0-based
+position.
+
+What is accepted:
+
+* Delimiters ``,`` ``;`` tab ``|`` (sniffed with :class:`csv.Sniffer` on the first
+  64 KB, then read with the fast C parser), a UTF-8 BOM, Latin-1 files that are not
+  UTF-8, compressed files (``.gz``, ``.bz2``, ``.xz``, ``.zip``...), blank lines.
+* Numbers quoted or with thousands separators (``"1,234"``, ``"12.5"``); decimal
+  commas (``1,5``, ``1.234,5``) when the delimiter is not a comma. A column whose every
+  value is a plain number is taken as pandas reads it (``1.234`` is 1.234).
+* ``target``/``covariates`` may be ``"all"``: every numeric column that is not the
+  time, the id or already chosen.
+* The time column: ``time_col``, else a datetime column of a DataFrame, else a column
+  named like ``date``, ``ds``, ``time``, ``timestamp``, ``datetime``, ``month``,
+  ``period``, ``week``, ``day``, ``hour``, ``year``... (or containing the word date/time),
+  else the first text column whose values parse as dates. Integer years (``1949``),
+  ``YYYYMM`` and ``YYYYMMDD`` integers are read as dates in a column named like a time.
+  Time zones: one zone or UTC offset is kept as is; mixed offsets are an error.
+* Wide format (one series, one or several targets) and long format (``id_col``, or a
+  column named ``unique_id``): one series per id, each validated alone.
+
+Gaps policy (``gaps``):
+
+* ``"error"``: any missing timestamp or empty value is a DataError.
+* ``"interpolate"`` (default): missing timestamps are inserted; values inside the
+  series are interpolated linearly in time; after the last value of a column the last
+  value is carried forward (trailing edge); rows before the first row where every
+  column has a value are dropped (leading edge).
+* ``"ffill"``: as ``"interpolate"`` but every gap carries the previous value forward.
+
+Each change is one sentence in ``SeriesData.report``, e.g.
+``"filled 3 missing timestamps, 2 NaN values in 'y'"`` (prefixed ``"series 'b': "``
+in long format).
+
+Example:
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"date": ["2020-01-01", "2020-02-01", "2020-04-01"],
+    ...                    "y": [1.0, None, 4.0]})
+    >>> sd = validate_frame(df)
+    >>> sd.freq, sd.targets, sd.report
+    ('MS', ['y'], ["filled 1 missing timestamp, 1 NaN value in 'y'"])
+    >>> sd.frames[None]["y"].round(2).tolist()
+    [1.0, 2.02, 2.98, 4.0]
+"""
+
+from __future__ import annotations
+
+from forecast.data.container import SeriesData
+from forecast.data.gaps import GAPS
+from forecast.data.validate import check_length, load_csv, validate_frame
+
+__all__ = [
+    "GAPS",
+    "SeriesData",
+    "check_length",
+    "load_csv",
+    "validate_frame",
+]

@@ -1,0 +1,87 @@
+"""One series at a time: splitting long format by id, then sorting and checking each series."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from forecast.data.container import _stamp, _Where
+from forecast.errors import DataError
+
+
+@dataclass
+class _Series:
+    """A series between the checks and the gaps policy."""
+
+    key: str | None
+    where: _Where
+    times: pd.DatetimeIndex
+    values: np.ndarray
+    offset: pd.DateOffset | None = None
+    why: str = ""
+    sorted_rows: bool = False
+
+
+def _prepare_series(
+    key: str | None,
+    times: pd.DatetimeIndex,
+    values: np.ndarray,
+    where: _Where,
+    time_col: str,
+    columns: list[str],
+    n_targets: int,
+    hint_id: bool,
+) -> _Series:
+    """Sort, then check duplicates, empty and infinite columns of one series."""
+    order = None
+    if not times.is_monotonic_increasing:
+        order = np.argsort(times.asi8, kind="stable")
+        times, values = times[order], values[order]
+        where = where.series(key, where.lines[order])
+    dup = np.flatnonzero(times.duplicated(keep="first"))
+    if len(dup):
+        pos = int(dup[0])
+        first = int(np.flatnonzero(times == times[pos])[0])
+        hint = (
+            "; if the file holds several series, name their id column with --id-col"
+            if hint_id
+            else ""
+        )
+        raise DataError(
+            f"{where(pos)}: duplicate timestamp {_stamp(times[pos])} in column {time_col!r} "
+            f"(also on {where.line(first)}); remove or aggregate the duplicates{hint}"
+        )
+    with np.errstate(invalid="ignore"):
+        inf = np.isinf(values)
+    if inf.any():
+        pos, col = (int(i) for i in np.argwhere(inf)[0])
+        raise DataError(
+            f"{where(pos)}: infinite value in column {columns[col]!r}; "
+            "replace it with a number or leave the field empty for a gap"
+        )
+    empty = np.isnan(values).all(axis=0)
+    if empty.any():
+        col = int(np.flatnonzero(empty)[0])
+        what = "choose another --target" if col < n_targets else "remove it from --covariates"
+        raise DataError(f"{where()}: column {columns[col]!r} has no values (all empty); {what}")
+    return _Series(key, where, times, values, sorted_rows=order is not None)
+
+
+def _split_series(
+    df: pd.DataFrame, id_col: str | None, where: _Where
+) -> list[tuple[str | None, np.ndarray]]:
+    """``(key, row positions)`` per series: one per id in long format, else ``(None, all)``."""
+    if id_col is None:
+        return [(None, np.arange(len(df)))]
+    ids = df[id_col].reset_index(drop=True)
+    if ids.isna().any():
+        pos = int(np.flatnonzero(ids.isna().to_numpy())[0])
+        raise DataError(
+            f"{where(pos)}: empty id in column {id_col!r}; fill it in or delete the row"
+        )
+    codes, uniques = pd.factorize(ids.astype(str).str.strip(), sort=False)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.cumsum(np.bincount(codes, minlength=len(uniques)))[:-1]
+    return [(str(k), pos) for k, pos in zip(uniques, np.split(order, bounds), strict=True)]

@@ -1,0 +1,356 @@
+"""The entry points: :func:`load_csv`, :func:`validate_frame` and :func:`check_length`.
+
+``_validate`` runs the stages in order; each stage is one function below it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from forecast.data.container import SeriesData, _names, _plural, _Where
+from forecast.data.frequency import _infer_offset
+from forecast.data.gaps import _apply_gaps, _check_gaps
+from forecast.data.inference import (
+    _dtypes,
+    _find_time_col,
+    _is_number_dtype,
+    _norm,
+    _parse_times,
+    _select_columns,
+    _values,
+)
+from forecast.data.reading import _read_csv
+from forecast.data.series import _prepare_series, _Series, _split_series
+from forecast.errors import DataError
+from forecast.frequency import as_offset, freq_name
+
+
+def _validate(
+    df: pd.DataFrame,
+    *,
+    source: str,
+    lines: np.ndarray,
+    word: str,
+    time_col: str | None,
+    target: str | Sequence[str] | None,
+    covariates: str | Sequence[str] | None,
+    id_col: str | None,
+    freq: str | None,
+    gaps: str,
+    allow_decimal_comma: bool,
+) -> SeriesData:
+    """Check and convert ``df``: settings, columns, roles, values, series, frequency, gaps."""
+    _check_gaps(gaps, source)
+    where = _Where(source, lines, word)
+    offset = _parse_freq(freq, source)
+    df = _tidy_columns(df, source)
+    df, time_col = _index_as_time_col(df, time_col)
+    if len(df) == 0:
+        raise DataError(f"{source}: no data rows; add rows")
+    time_col, id_col = _find_roles(df, source, time_col, id_col)
+
+    times = _parse_times(df[time_col].reset_index(drop=True), time_col, where)
+    targets, covs = _select_columns(
+        df, where, time_col, id_col, target, covariates, allow_decimal_comma
+    )
+    columns = [*targets, *covs]
+    values = _values(df, columns, where, allow_decimal_comma)
+    chosen = {time_col, id_col, *columns}
+    text_cols = any(not _is_number_dtype(t) and c not in chosen for c, t in _dtypes(df).items())
+
+    series = [
+        _prepare_series(
+            key,
+            times[pos],
+            values[pos],
+            where.series(key, lines[pos]),
+            time_col,
+            columns,
+            len(targets),
+            hint_id=id_col is None and text_cols,
+        )
+        for key, pos in _split_series(df, id_col, where)
+    ]
+    if offset is None:
+        offset = _common_offset(series, source, time_col)
+    frames, report = _fill(series, offset, gaps, time_col, columns)
+    return SeriesData(
+        frames=frames,
+        time_col=time_col,
+        id_col=id_col,
+        targets=targets,
+        covariates=covs,
+        freq=offset.freqstr,
+        source=source,
+        report=report,
+    )
+
+
+def _parse_freq(freq: str | None, source: str) -> pd.DateOffset | None:
+    """``--freq`` as an offset (None when not given)."""
+    if freq is None:
+        return None
+    try:
+        offset = as_offset(freq)
+        pd.date_range("2000-01-01", periods=2, freq=offset)
+    except (DataError, ValueError, TypeError):
+        raise DataError(
+            f"{source}: --freq {freq!r} is not a pandas frequency alias "
+            "(e.g. 'h', '30min', 'D', 'B', 'W-SAT', 'MS', 'QS', 'YS')"
+        ) from None
+    return offset
+
+
+def _tidy_columns(df: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Column names as ``str``, none twice; empty ``Unnamed: N`` columns dropped."""
+    df = df.copy(deep=False)
+    df.columns = [str(c) for c in df.columns]
+    if df.columns.duplicated().any():
+        dup = df.columns[df.columns.duplicated()][0]
+        raise DataError(f"{source}: column {dup!r} appears twice; give each column its own name")
+    unnamed = [c for c in df.columns if c.startswith("Unnamed: ") and df[c].isna().all()]
+    if unnamed:
+        df = df.drop(columns=unnamed)
+    return df
+
+
+def _index_as_time_col(df: pd.DataFrame, time_col: str | None) -> tuple[pd.DataFrame, str | None]:
+    """A DatetimeIndex/PeriodIndex that holds the time becomes a column."""
+    index = df.index
+    if isinstance(index, pd.DatetimeIndex | pd.PeriodIndex) and (
+        time_col is None or (time_col == index.name and time_col not in df.columns)
+    ):
+        name = str(index.name) if index.name is not None else "time"
+        while name in df.columns:
+            name += "_"
+        df = df.reset_index(names=name)
+        time_col = name
+    return df, time_col
+
+
+def _find_roles(
+    df: pd.DataFrame, source: str, time_col: str | None, id_col: str | None
+) -> tuple[str, str | None]:
+    """The time column and the id column (given, or guessed)."""
+    if id_col is not None and id_col not in df.columns:
+        raise DataError(
+            f"{source}: id column {id_col!r} not found; available columns: {_names(list(df.columns))}"
+        )
+    if time_col is None:
+        time_col = _find_time_col(df, {id_col} if id_col else set())
+        if time_col is None:
+            raise DataError(
+                f"{source}: no time column found (none of {_names(list(df.columns))} is named "
+                "like a date or holds dates); name it with --time-col"
+            )
+    elif time_col not in df.columns:
+        raise DataError(
+            f"{source}: time column {time_col!r} not found; "
+            f"available columns: {_names(list(df.columns))}"
+        )
+    if id_col is None:
+        auto = [c for c in df.columns if _norm(c) == "unique_id" and c != time_col]
+        id_col = auto[0] if auto else None
+    if id_col == time_col:
+        raise DataError(f"{source}: column {id_col!r} cannot be both the time and the id column")
+    return time_col, id_col
+
+
+def _common_offset(series: list[_Series], source: str, time_col: str) -> pd.DateOffset:
+    """The one frequency inferred for every series."""
+    for s in series:
+        s.offset, s.why = _infer_offset(s.times)
+    found = {s.offset.freqstr: s for s in series if s.offset is not None}
+    if not found:
+        s = series[0]
+        raise DataError(
+            f"{s.where()}: cannot infer the frequency of column {time_col!r} {s.why}; "
+            "give it with --freq (e.g. 'h', 'D', 'W-SAT', 'MS', 'QS', 'YS')"
+        )
+    if len(found) > 1:
+        (fa, sa), (fb, sb) = list(found.items())[:2]
+        raise DataError(
+            f"{source}: series {sa.key!r} is {freq_name(fa)} ({fa!r}) but series {sb.key!r} "
+            f"is {freq_name(fb)} ({fb!r}); give one --freq or split the file"
+        )
+    return next(iter(found.values())).offset
+
+
+def _fill(
+    series: list[_Series], offset: pd.DateOffset, gaps: str, time_col: str, columns: list[str]
+) -> tuple[dict[str | None, pd.DataFrame], list[str]]:
+    """The gaps policy on every series; the frames and the report (prefixed per series)."""
+    frames: dict[str | None, pd.DataFrame] = {}
+    report: list[str] = []
+    for s in series:
+        frame, notes = _apply_gaps(s, offset, gaps, time_col, columns)
+        frames[s.key] = frame
+        prefix = f"series {s.key!r}: " if s.key is not None else ""
+        report.extend(prefix + note for note in notes)
+    return frames, report
+
+
+def validate_frame(
+    df: pd.DataFrame,
+    *,
+    source: str = "<DataFrame>",
+    time_col: str | None = None,
+    target: str | Sequence[str] | None = None,
+    covariates: str | Sequence[str] | None = None,
+    id_col: str | None = None,
+    freq: str | None = None,
+    gaps: str = "interpolate",
+) -> SeriesData:
+    """Validate a DataFrame (time as a column or as its DatetimeIndex).
+
+    Args:
+        df: The data; not modified.
+        source: Name used at the start of error messages.
+        time_col: Time column; guessed when None (see the :mod:`forecast.data` docstring).
+        target: Column(s) to forecast; default the single numeric column that is not
+            the time, id or a covariate; ``"all"``: every such numeric column.
+        covariates: Past covariate column(s), or ``"all"`` (every other numeric column).
+        id_col: Column naming the series in long format (``unique_id, ds, y``).
+        freq: Pandas offset alias; inferred when None.
+        gaps: ``"interpolate"`` (default), ``"ffill"`` or ``"error"``.
+
+    Returns:
+        SeriesData: frames of shape ``(n_rows, len(targets) + len(covariates))``.
+
+    Raises:
+        DataError: one line naming ``source``, the row/column and what to do.
+
+    Example:
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"y": [1.0, 2.0, 3.0]},
+        ...                   index=pd.date_range("2024-01-01", periods=3, freq="h"))
+        >>> sd = validate_frame(df)
+        >>> sd.time_col, sd.freq, sd.frames[None].shape
+        ('time', 'h', (3, 1))
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise DataError(f"{source}: expected a pandas DataFrame, got {type(df).__name__}")
+    return _validate(
+        df,
+        source=source,
+        lines=np.arange(len(df)),
+        word="row",
+        time_col=time_col,
+        target=target,
+        covariates=covariates,
+        id_col=id_col,
+        freq=freq,
+        gaps=gaps,
+        allow_decimal_comma=False,
+    )
+
+
+def load_csv(
+    path: str | os.PathLike,
+    *,
+    time_col: str | None = None,
+    target: str | Sequence[str] | None = None,
+    covariates: str | Sequence[str] | None = None,
+    id_col: str | None = None,
+    freq: str | None = None,
+    gaps: str = "interpolate",
+) -> SeriesData:
+    """Read and validate a CSV file (optionally compressed).
+
+    Args:
+        path: The file; messages start with it as given.
+        time_col, target, covariates, id_col, freq, gaps: as in :func:`validate_frame`.
+
+    Returns:
+        SeriesData.
+
+    Raises:
+        DataError: one line ``<path>, line N: ...`` (header = line 1) saying what to do.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "sales.csv"
+        >>> _ = path.write_text("month;sales\\n2020-01;1,5\\n2020-02;2,5\\n2020-03;3\\n")
+        >>> sd = load_csv(path)
+        >>> sd.freq, sd.time_col, sd.frames[None]["sales"].tolist()
+        ('MS', 'month', [1.5, 2.5, 3.0])
+    """
+    source = os.fspath(path)
+    _check_gaps(gaps, source)
+    df, lines, sep = _read_csv(Path(path), source)
+    return _validate(
+        df,
+        source=source,
+        lines=lines,
+        word="line",
+        time_col=time_col,
+        target=target,
+        covariates=covariates,
+        id_col=id_col,
+        freq=freq,
+        gaps=gaps,
+        allow_decimal_comma=sep != ",",
+    )
+
+
+def check_length(
+    sd_or_n: SeriesData | int,
+    lookback: int,
+    horizon: int,
+    extra: int = 0,
+    *,
+    source: str = "<data>",
+    extra_label: str = "held-out row",
+) -> int:
+    """Raise if a series is too short for ``lookback + horizon (+ extra)`` rows.
+
+    Args:
+        sd_or_n: Validated data (every series is checked) or a row count.
+        lookback: Past steps per window (>= 1).
+        horizon: Steps to forecast (>= 1).
+        extra: More rows needed (e.g. validation rows), named by ``extra_label``.
+        source: Message prefix when ``sd_or_n`` is a count.
+        extra_label: What ``extra`` counts, singular (pluralised as needed).
+
+    Returns:
+        The length of the shortest series.
+
+    Raises:
+        DataError: e.g. ``data.csv: series 'x' has 20 rows but lookback 24 + horizon 12
+            needs at least 36; use a shorter --lookback or --horizon``.
+
+    Example:
+        >>> check_length(100, 24, 12)
+        100
+        >>> check_length(20, 24, 12, source="data.csv")
+        Traceback (most recent call last):
+        ...
+        forecast.errors.DataError: data.csv: the series has 20 rows but lookback 24 + horizon 12 needs at least 36; use a shorter --lookback or --horizon
+    """
+    for name, value in (("lookback", lookback), ("horizon", horizon)):
+        if int(value) < 1:
+            raise DataError(
+                f"{source}: {name} must be at least 1, got {value}; use --{name} 1 or more"
+            )
+    if isinstance(sd_or_n, SeriesData):
+        source = sd_or_n.source
+        lengths = sd_or_n.lengths
+    else:
+        lengths = {None: int(sd_or_n)}
+    need = int(lookback) + int(horizon) + int(extra)
+    what = f"lookback {lookback} + horizon {horizon}"
+    if extra:
+        what += f" + {_plural(int(extra), extra_label)}"
+    for key, n in lengths.items():
+        if n < need:
+            who = "the series" if key is None else f"series {key!r}"
+            fix = "use a shorter --lookback or --horizon"
+            raise DataError(
+                f"{source}: {who} has {_plural(n, 'row')} but {what} needs at least {need}; {fix}"
+            )
+    return min(lengths.values())
