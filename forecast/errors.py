@@ -37,3 +37,15 @@ class NotFittedError(ForecastError, ValueError, AttributeError):
 
 class TrainingError(ForecastError):
     """Training failed (for example the loss became NaN)."""
+
+
+class OutputError(ForecastError):
+    """An output path cannot be written (missing directory, no permission, a directory)."""
+
+    exit_code = 2
+
+
+class WriteFailedError(OutputError):
+    """Writing an output failed (disk full, the reader closed the pipe, I/O error)."""
+
+    exit_code = 1
