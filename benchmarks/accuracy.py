@@ -138,21 +138,22 @@ def load(name, start=None):
 
 
 def make_models(names, horizon, overrides):
-    """``{name: make_model}`` building seeded :class:`forecast.Forecaster` objects.
+    """``{name: estimator}``: seeded, unfitted :class:`forecast.Forecaster` objects.
 
     Example:
-        >>> make_models(["naive"], 3, {})["naive"]().horizon
+        >>> make_models(["naive"], 3, {})["naive"].horizon
         3
     """
+    from forecast import models
     from forecast.forecaster import Forecaster
 
-    def factory(model):
+    def estimator(model):
         params = {"model": model, "horizon": horizon, "seed": SEED}
-        if model in ("lstm", "lstm-ar"):
+        if models.get(model).needs_tensorflow:
             params |= overrides
-        return lambda: Forecaster(**params)
+        return Forecaster(**params)
 
-    return {name: factory(name) for name in names}
+    return {name: estimator(name) for name in names}
 
 
 def run_one(data, models, *, horizon, folds, max_train_size=None, log=print):
@@ -163,12 +164,12 @@ def run_one(data, models, *, horizon, folds, max_train_size=None, log=print):
         seconds per model, and ``{model: message}`` for the models that failed.
     """
     rows, seconds, errors = [], {}, {}
-    for name, make in models.items():
+    for name, estimator in models.items():
         t0 = time.perf_counter()
         try:
             _, summary = evaluate(
                 data,
-                {name: make},
+                {name: estimator},
                 horizon=horizon,
                 n_splits=folds,
                 max_train_size=max_train_size,

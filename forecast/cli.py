@@ -11,17 +11,41 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import re
 import sys
 from pathlib import Path
 
 import click
 
-from forecast import __version__
+from forecast import __version__, models
+from forecast.params import PARAMETERS
 
-NEURAL = ("lstm", "lstm-ar")
-MODELS = (*NEURAL, "naive", "seasonal-naive", "drift")
 GAPS = ("error", "interpolate", "ffill")
 DEFAULT_MODEL_DIR = "forecast-model"
+# Library messages name Python parameters as ``name=`` or ``name=value``; the command
+# line shows them as the flags a user types (``--name value``).
+_DATA_FLAGS = ("time_col", "target", "id_col", "covariates", "freq", "gaps", "model_dir")
+_PARAMETER = re.compile(r"\b([a-z_]+)=('[^']*'|[\w.+-]+)?")
+
+
+def as_flags(message: str) -> str:
+    """``message`` with every known ``name=value`` written as ``--name value``.
+
+    Example:
+        >>> as_flags("refit with horizon=24 or use gaps='ffill'")
+        'refit with --horizon 24 or use --gaps ffill'
+    """
+
+    def flag(match: re.Match) -> str:
+        name, value = match.group(1), match.group(2)
+        if name not in PARAMETERS and name not in _DATA_FLAGS:
+            return match.group(0)
+        if value and value.startswith("'") and re.fullmatch(r"'[\w.+-]+'", value):
+            value = value[1:-1]
+        option = "--" + name.replace("_", "-")
+        return f"{option} {value}" if value else option
+
+    return _PARAMETER.sub(flag, message)
 
 
 class Failure(click.ClickException):
@@ -43,7 +67,7 @@ class Group(click.Group):
         except ForecastError as exc:
             if ctx.meta.get("forecast.debug"):
                 raise
-            raise Failure(str(exc), exc.exit_code) from None
+            raise Failure(as_flags(str(exc)), exc.exit_code) from None
         except KeyboardInterrupt:
             click.echo(
                 f"Error: interrupted; {ctx.meta.get('forecast.on_interrupt', 'nothing was written')}",
@@ -143,87 +167,34 @@ def data_options(command):
             default="interpolate",
             help="What to do with missing timestamps and NaN values.",
         ),
-        click.option(
-            "--model",
-            type=click.Choice(MODELS),
-            default="lstm",
-            help="Model architecture or baseline.",
-        ),
-        click.option(
-            "--horizon",
-            type=click.IntRange(min=1),
-            help="Steps to forecast (default: one season of the frequency).",
-        ),
-        click.option(
-            "--lookback",
-            type=click.IntRange(min=1),
-            help="Input window (default: two seasons where the data allows).",
-        ),
-        click.option(
-            "--units", type=click.IntRange(min=1), default=64, help="LSTM units per layer."
-        ),
-        click.option(
-            "--layers", type=click.IntRange(min=1), default=1, help="Stacked LSTM layers."
-        ),
-        click.option(
-            "--dropout",
-            type=click.FloatRange(0, 1, max_open=True),
-            default=0.0,
-            help="Dropout rate.",
-        ),
-        click.option(
-            "--epochs",
-            type=click.IntRange(min=1),
-            default=300,
-            help="Most training epochs (early stopping ends sooner).",
-        ),
-        click.option(
-            "--batch-size", type=click.IntRange(min=1), default=32, help="Windows per batch."
-        ),
-        click.option(
-            "--learning-rate",
-            type=click.FloatRange(min=0, min_open=True),
-            default=1e-3,
-            help="Adam learning rate.",
-        ),
-        click.option(
-            "--patience",
-            type=click.IntRange(min=1),
-            default=30,
-            help="Epochs without validation improvement before early stopping.",
-        ),
-        click.option(
-            "--ensemble",
-            type=click.IntRange(min=1),
-            default=5,
-            help="Networks trained from different seeds and averaged.",
-        ),
-        click.option(
-            "--transform",
-            type=click.Choice(["auto", "log", "none"]),
-            default="auto",
-            help="Target scale inside the LSTM (auto: log when all values are positive).",
-        ),
-        click.option(
-            "--season-length",
-            type=click.IntRange(min=1),
-            help="Season of seasonal-naive and MASE (default: from the frequency).",
-        ),
-        click.option(
-            "--seed",
-            type=int,
-            default=0,
-            help="Random seed: same seed and data give the same forecast.",
-        ),
-        click.option(
-            "--level",
-            type=click.FloatRange(0, 100, min_open=True, max_open=True),
-            default=80.0,
-            help="Prediction interval level, percent.",
-        ),
+        *model_options(),
         click.option("--quiet", "-q", is_flag=True, help="No progress bar."),
     ]
     return functools.reduce(lambda f, option: option(f), reversed(options), command)
+
+
+def model_options() -> list:
+    """One option per hyperparameter of :data:`forecast.params.PARAMETERS` (``cli=True``).
+
+    Names, defaults, ranges and help come from that one declaration.
+    """
+    options = []
+    for name, param in PARAMETERS.items():
+        if not param.cli:
+            continue
+        if param.choices:
+            kind = click.Choice(param.choices)
+        elif param.kind is int and param.low is not None:
+            kind = click.IntRange(min=param.low, max=param.high)
+        elif param.kind is float:
+            kind = click.FloatRange(
+                param.low, param.high, min_open=param.low_open, max_open=param.high_open
+            )
+        else:
+            kind = param.kind
+        flag = "--" + name.replace("_", "-")
+        options.append(click.option(flag, type=kind, default=param.default, help=param.help))
+    return options
 
 
 def _forecaster(quiet: bool, **params):
@@ -265,7 +236,7 @@ def fit(ctx, data, time_col, targets, id_col, covariates, freq, gaps, model_dir,
     """
     ctx.meta["forecast.on_interrupt"] = f"the model directory '{model_dir}' was not changed"
     sd = _load(data, time_col, targets, id_col, covariates, freq, gaps)
-    if params["model"] in NEURAL:
+    if models.get(params["model"]).needs_tensorflow:
         _import_tensorflow_quietly()
     for line in sd.report:
         click.echo(f"Note: {line}", err=True)
@@ -274,20 +245,29 @@ def fit(ctx, data, time_col, targets, id_col, covariates, freq, gaps, model_dir,
     click.echo(_fit_summary(fc, model_dir))
 
 
+def _with_model(fc, name: str):
+    """An unfitted copy of ``fc`` with ``model=name``."""
+    from sklearn.base import clone
+
+    return clone(fc).set_params(model=name)
+
+
 def _stamp(ts) -> str:
     """A timestamp as the CSV would show it: the date alone at midnight."""
     return f"{ts:%Y-%m-%d}" if ts == ts.normalize() else str(ts)
 
 
 def _fit_summary(fc, model_dir) -> str:
+    import pandas as pd
+
     from forecast.frequency import freq_name
 
-    sd, m, t = fc.data_, fc.metrics_, fc.training_
-    first = min(f.index[0] for f in sd.frames.values())
-    last = max(f.index[-1] for f in sd.frames.values())
-    series = "" if sd.id_col is None else f", {len(sd.frames)} series"
+    info, m, t = fc.data_info_, fc.metrics_, fc.training_
+    first = min(pd.Timestamp(s["start"]) for s in info["series"].values())
+    last = max(pd.Timestamp(s["end"]) for s in info["series"].values())
+    series = "" if info["id_col"] is None else f", {len(info['series'])} series"
     lines = [
-        f"Data:       {sd.source}: {_stamp(first)} .. {_stamp(last)}, {freq_name(fc.freq_)} ({fc.freq_}){series}, "
+        f"Data:       {info['source']}: {_stamp(first)} .. {_stamp(last)}, {freq_name(fc.freq_)} ({fc.freq_}){series}, "
         f"target {', '.join(fc.targets_)}",
         f"Model:      {fc.model}, lookback {fc.lookback_}, horizon {fc.horizon_}",
     ]
@@ -327,10 +307,14 @@ def _model_dir_option(command):
 
 def _load_model(model_dir):
     """The Forecaster in ``model_dir``; TensorFlow is imported only if it holds a network."""
+    from forecast import modeldir
     from forecast.forecaster import Forecaster
-    from forecast.modeldir import NETWORK
 
-    if (Path(model_dir) / NETWORK).exists():
+    manifest = modeldir.read_manifest(model_dir)
+    name = (
+        manifest.get("model", {}).get("name") if isinstance(manifest.get("model"), dict) else None
+    )
+    if name in models.REGISTRY and models.get(name).needs_tensorflow:
         _import_tensorflow_quietly()
     return Forecaster.load(model_dir)
 
@@ -341,13 +325,13 @@ def _new_data(fc, data):
         return None
     from forecast.data import load_csv
 
-    sd0 = fc.data_
+    info = fc.data_info_
     return load_csv(
         data,
-        time_col=sd0.time_col,
+        time_col=info["time_col"],
         target=fc.targets_,
         covariates=fc.covariates_ or None,
-        id_col=sd0.id_col,
+        id_col=info["id_col"],
         freq=fc.freq_,
     )
 
@@ -452,7 +436,7 @@ def plot(model_dir, data, output, last, target, level):
             param_hint="--target",
         )
     forecast = fc.predict(data=new, level=level)
-    frames = (new or fc.data_).frames if new else fc.history_
+    frames = new.frames if new else fc.history_
     key = next(iter(frames))
     if key is not None:
         forecast = forecast.xs(key, level=0)
@@ -548,7 +532,7 @@ def evaluate(
     output,
     **params,
 ):
-    """Rolling-origin backtest of --model against naive, seasonal-naive and drift.
+    """Rolling-origin backtest of --model against the baselines (naive, seasonal-naive, drift).
 
     \b
     Example:
@@ -560,9 +544,9 @@ def evaluate(
 
     sd = _load(data, time_col, targets, id_col, covariates, freq, gaps)
     chosen = params["model"]
-    if chosen in NEURAL:
+    if models.get(chosen).needs_tensorflow:
         _import_tensorflow_quietly()
-    names = [chosen] + [b for b in ("naive", "seasonal-naive", "drift") if b != chosen]
+    names = [chosen] + [b for b in models.baselines() if b != chosen]
     fc = _forecaster(**params)
     horizon = fc.horizon
     if horizon is None:
@@ -570,16 +554,14 @@ def evaluate(
 
         horizon = default_horizon(sd.freq)
     # the backtest forecasts gap + horizon steps and scores the last horizon of them
-    models = {
-        name: functools.partial(_forecaster, **{**params, "model": name, "horizon": horizon + gap})
-        for name in names
-    }
+    fc.set_params(horizon=horizon + gap)
+    estimators = {name: _with_model(fc, name) for name in names}
     show_progress = not params["quiet"] and sys.stderr.isatty()
     bar = click.progressbar(length=len(names) * folds, label="Backtest", file=sys.stderr)
     with bar if show_progress else contextlib.nullcontext():
         table, summary = evaluation.evaluate(
             sd,
-            models,
+            estimators,
             horizon=horizon,
             n_splits=folds,
             step=step,

@@ -31,6 +31,12 @@ class ModelDirError(ForecastError):
     exit_code = 2
 
 
+class ParameterError(ForecastError, ValueError):
+    """A hyperparameter or argument is out of its declared range (``forecast.params``)."""
+
+    exit_code = 2
+
+
 class NotFittedError(ForecastError, ValueError, AttributeError):
     """An estimator was used before ``fit`` (mirrors scikit-learn's error)."""
 

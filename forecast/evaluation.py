@@ -22,7 +22,9 @@ import numbers
 
 import numpy as np
 import pandas as pd
+from sklearn.base import clone
 
+from forecast.columns import interval_columns
 from forecast.errors import DataError, ForecastError
 from forecast.metrics import mase_scale, summarize
 
@@ -154,6 +156,7 @@ def _fold_rows(data, key, split, pred, name):
     nan = np.full(len(times), np.nan)
     parts = []
     for target in data.targets:
+        _, lower, upper = interval_columns(target)
         part = {
             "cutoff": frame.index[train][-1],
             "time": times,
@@ -161,8 +164,8 @@ def _fold_rows(data, key, split, pred, name):
             "actual": frame[target].to_numpy(float)[test],
             "model": name,
             "forecast": sub[target].to_numpy(float),
-            "lower": sub[f"{target}_lower"].to_numpy(float) if f"{target}_lower" in sub else nan,
-            "upper": sub[f"{target}_upper"].to_numpy(float) if f"{target}_upper" in sub else nan,
+            "lower": sub[lower].to_numpy(float) if lower in sub else nan,
+            "upper": sub[upper].to_numpy(float) if upper in sub else nan,
         }
         if data.id_col is not None:
             part = {data.id_col: key, **part}
@@ -172,7 +175,7 @@ def _fold_rows(data, key, split, pred, name):
 
 def backtest(
     data,
-    make_model,
+    estimator,
     *,
     horizon,
     n_splits=3,
@@ -188,17 +191,17 @@ def backtest(
 
     For each fold (see :func:`rolling_origin_splits`, applied to each series
     from its own end) the model sees the training part only: with
-    ``refit=True`` a fresh ``make_model()`` is fitted on it; with
-    ``refit=False`` one model, fitted on the first fold's training part, is
-    reused and only its history slides. Then ``predict(horizon=gap + horizon,
+    ``refit=True`` a fresh clone of ``estimator`` (``sklearn.base.clone``) is
+    fitted on it; with ``refit=False`` one clone, fitted on the first fold's
+    training part, is reused and only its history slides. Then ``predict(horizon=gap + horizon,
     data=<training part>, level=level)`` is called and the last ``horizon``
     steps are scored (the first ``gap`` ones are dropped).
 
     Args:
         data: a :class:`forecast.data.SeriesData` (one frame per series, each
             with a regular ``DatetimeIndex`` whose ``freq`` is set).
-        make_model: zero-argument callable returning an unfitted estimator with
-            ``fit(SeriesData) -> self`` and ``predict(horizon=, data=, level=)``
+        estimator: an unfitted estimator (never fitted itself: it is cloned) with
+            ``get_params``, ``fit(SeriesData) -> self`` and ``predict(horizon=, data=, level=)``
             returning a frame indexed by the future timestamps (a MultiIndex
             ``(id_col, time_col)`` in long format) with columns ``T``,
             ``T_lower``, ``T_upper`` per target ``T``; it must be able to
@@ -233,7 +236,7 @@ def backtest(
         >>> df = pd.DataFrame({"y": np.arange(24.0)},
         ...                   index=pd.date_range("2000-01", periods=24, freq="MS", name="date"))
         >>> data = validate_frame(df)
-        >>> table = backtest(data, lambda: Forecaster(model="drift", horizon=3),
+        >>> table = backtest(data, Forecaster(model="drift", horizon=3),
         ...                  horizon=3, n_splits=2)
         >>> table.shape
         (6, 8)
@@ -244,8 +247,10 @@ def backtest(
     """
     if isinstance(level, bool) or not (isinstance(level, numbers.Real) and 0 < level < 100):
         raise ValueError(f"level must be between 0 and 100 (exclusive), got {level!r}")
-    if not callable(make_model):
-        raise ValueError(f"make_model must be a zero-argument callable, got {make_model!r}")
+    if not hasattr(estimator, "get_params"):
+        raise ValueError(
+            f"estimator must have get_params() (a scikit-learn estimator), got {estimator!r}"
+        )
     if data.id_col is not None and data.id_col in COLUMNS:
         raise ValueError(f"the id column may not be called {data.id_col!r}: rename it")
     splits = _splits_per_series(
@@ -260,7 +265,7 @@ def backtest(
     for k in range(n_splits):
         history = _cut(data, {key: s[k][0] for key, s in splits.items()})
         if refit or est is None:
-            est = make_model()
+            est = clone(estimator)
             est = est.fit(history) or est
         label = _model_name(est, name)
         pred = est.predict(horizon=gap + horizon, data=history, level=level)
@@ -349,7 +354,7 @@ def evaluate(
 
     Args:
         data: a :class:`forecast.data.SeriesData`.
-        models: ``{name: make_model}``; each ``make_model`` as in :func:`backtest`.
+        models: ``{name: estimator}``; each estimator as in :func:`backtest`.
         horizon, n_splits, step, gap, max_train_size, refit, level: as in :func:`backtest`.
         season: the MASE lag; ``None``: ``forecast.frequency.season_length(data.freq)``
             (1 if that module is missing).
@@ -372,18 +377,18 @@ def evaluate(
         >>> from forecast.forecaster import Forecaster
         >>> df = pd.DataFrame({"y": np.arange(24.0)},
         ...                   index=pd.date_range("2000-01", periods=24, freq="MS", name="date"))
-        >>> models = {m: (lambda m=m: Forecaster(model=m, horizon=3)) for m in ("naive", "drift")}
+        >>> models = {m: Forecaster(model=m, horizon=3) for m in ("naive", "drift")}
         >>> table, summary = evaluate(validate_frame(df), models, horizon=3, n_splits=2, season=1)
         >>> summary[["mae", "mase"]].round(2).to_dict("index")
         {'naive': {'mae': 2.0, 'mase': 2.0}, 'drift': {'mae': 0.0, 'mase': 0.0}}
     """
     if not models:
-        raise ValueError("models is empty: give at least one {name: make_model}")
+        raise ValueError("models is empty: give at least one {name: estimator}")
     folds = dict(horizon=horizon, n_splits=n_splits, step=step, gap=gap)
     folds["max_train_size"] = max_train_size
     tables = [
-        backtest(data, make, refit=refit, level=level, progress=progress, name=name, **folds)
-        for name, make in models.items()
+        backtest(data, est, refit=refit, level=level, progress=progress, name=name, **folds)
+        for name, est in models.items()
     ]
     table = pd.concat(tables, ignore_index=True)
     scales = fold_scales(data, season=_season(data, season), **folds)

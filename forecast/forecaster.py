@@ -1,8 +1,13 @@
 """The :class:`Forecaster`: one estimator for the LSTM models and the baselines.
 
-It follows the scikit-learn estimator contract: ``__init__`` only stores its arguments,
-``fit`` validates the data, learns the state in attributes ending in ``_`` and returns
-``self``; ``predict`` before ``fit`` raises :class:`~forecast.errors.NotFittedError`.
+It is a scikit-learn estimator: ``__init__`` only stores its keyword arguments (declared
+once, with their defaults and ranges, in :mod:`forecast.params`), ``get_params``/
+``set_params``/``sklearn.base.clone`` work, ``fit`` validates the data, learns the state
+in attributes ending in ``_`` and returns ``self``; ``predict`` before ``fit`` raises
+:class:`~forecast.errors.NotFittedError`. The forecasting method itself is a model of the
+registry (:mod:`forecast.models`); the estimator serialises its own state
+(:meth:`Forecaster.get_config`/:meth:`Forecaster.from_config`) and
+:mod:`forecast.modeldir` only handles the files.
 
 How a forecast is made, for every model alike:
 
@@ -25,27 +30,38 @@ Example:
 
 from __future__ import annotations
 
-import inspect
 import math
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator
 
-from forecast import baselines
+from forecast import models
+from forecast.columns import interval_columns
 from forecast.data import SeriesData, check_length, validate_frame
-from forecast.errors import DataError, NotFittedError
+from forecast.errors import DataError, ModelDirError, NotFittedError
 from forecast.features import calendar_feature_names
-from forecast.frequency import default_horizon, default_lookback, season_length
+from forecast.frequency import default_horizon, default_lookback, future_index, season_length
+from forecast.history import describe, history_frame, read_history
+from forecast.intervals import conformal_quantile, cross_fitted_coverage
+from forecast.metrics import seasonal_naive_mae
+from forecast.models.baselines import SeasonalNaive
+from forecast.params import DEFAULTS as D
+from forecast.params import PARAMETERS, check
+from forecast.windowing import validation_origins
 
 HISTORY_ROWS = 20_000  # rows of history kept per series for predict() without new data
+HISTORY = "history.csv"
+CONFIG_VERSION = 2
 
 
-class Forecaster:
+class Forecaster(BaseEstimator):
     """Forecasts one or several series, several targets, with an LSTM or a baseline.
 
     Args:
-        model: ``"lstm"`` (direct multi-step), ``"lstm-ar"`` (autoregressive feedback),
-            ``"naive"``, ``"seasonal-naive"`` or ``"drift"``.
+        model: a name of the registry :mod:`forecast.models`: ``"lstm"`` (direct
+            multi-step), ``"lstm-ar"`` (autoregressive feedback), ``"naive"``,
+            ``"seasonal-naive"`` or ``"drift"``.
         horizon: steps to forecast; default one season of the data's frequency.
         lookback: input window of the neural models; default from the frequency and length.
         units: LSTM units per layer.
@@ -55,43 +71,45 @@ class Forecaster:
         batch_size: windows per training batch.
         learning_rate: Adam's initial learning rate (halved on plateaus).
         patience: epochs without validation improvement before stopping.
-        season_length: season of ``seasonal-naive`` and MASE; default from the frequency.
-        level: default prediction interval, in percent.
-        val_fraction: fraction of the forecast origins held out for validation.
-        seed: seed of initialisation, shuffling and dropout: same seed, same data, same
-            machine → identical forecasts.
-        calendar: add calendar features (known in the future) as inputs.
-        transform: scale of the targets inside the neural models: ``"log"``, ``"none"`` or
-            ``"auto"`` (log when every target value is positive).
         ensemble: independent networks trained side by side from different seeds; the
             forecast is their average, which is much steadier than one network's.
+        transform: scale of the targets inside the neural models: ``"log"``, ``"none"`` or
+            ``"auto"`` (log when every target value is positive).
+        season_length: season of ``seasonal-naive`` and MASE; default from the frequency.
+        seed: seed of initialisation, shuffling and dropout: same seed, same data, same
+            machine → identical forecasts.
+        level: default prediction interval, in percent.
+        val_fraction: fraction of the forecast origins held out for validation.
+        calendar: add calendar features (known in the future) as inputs.
         verbose: 1 shows a Keras progress bar over the epochs, 0 is silent.
 
     Example:
-        >>> Forecaster(model="naive").get_params()["model"]
-        'naive'
+        >>> from sklearn.base import clone
+        >>> clone(Forecaster(model="naive", horizon=3))
+        Forecaster(model='naive', horizon=3)
     """
 
     def __init__(
         self,
-        model: str = "lstm",
-        horizon: int | None = None,
-        lookback: int | None = None,
-        units: int = 64,
-        layers: int = 1,
-        dropout: float = 0.0,
-        epochs: int = 300,
-        batch_size: int = 32,
-        learning_rate: float = 1e-3,
-        patience: int = 30,
-        season_length: int | None = None,
-        level: float = 80,
-        val_fraction: float = 0.2,
-        seed: int = 0,
-        calendar: bool = True,
-        transform: str = "auto",
-        ensemble: int = 5,
-        verbose: int = 0,
+        *,
+        model: str = D["model"],
+        horizon: int | None = D["horizon"],
+        lookback: int | None = D["lookback"],
+        units: int = D["units"],
+        layers: int = D["layers"],
+        dropout: float = D["dropout"],
+        epochs: int = D["epochs"],
+        batch_size: int = D["batch_size"],
+        learning_rate: float = D["learning_rate"],
+        patience: int = D["patience"],
+        ensemble: int = D["ensemble"],
+        transform: str = D["transform"],
+        season_length: int | None = D["season_length"],
+        seed: int = D["seed"],
+        level: float = D["level"],
+        val_fraction: float = D["val_fraction"],
+        calendar: bool = D["calendar"],
+        verbose: int = D["verbose"],
     ):
         self.model = model
         self.horizon = horizon
@@ -103,34 +121,19 @@ class Forecaster:
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.patience = patience
+        self.ensemble = ensemble
+        self.transform = transform
         self.season_length = season_length
+        self.seed = seed
         self.level = level
         self.val_fraction = val_fraction
-        self.seed = seed
         self.calendar = calendar
-        self.transform = transform
-        self.ensemble = ensemble
         self.verbose = verbose
 
-    # -- scikit-learn style parameters ------------------------------------------------
-
-    def get_params(self) -> dict:
-        """The constructor arguments as a dict (as scikit-learn's ``get_params``).
-
-        Example:
-            >>> Forecaster(horizon=6).get_params()["horizon"]
-            6
-        """
-        names = inspect.signature(type(self).__init__).parameters
-        return {name: getattr(self, name) for name in names if name != "self"}
-
-    def __repr__(self) -> str:
-        changed = {k: v for k, v in self.get_params().items() if v != _DEFAULTS[k]}
+    def __repr__(self, N_CHAR_MAX=700) -> str:
+        # the changed parameters in the signature's order (scikit-learn sorts them)
+        changed = {k: getattr(self, k) for k in PARAMETERS if getattr(self, k) != D[k]}
         return f"Forecaster({', '.join(f'{k}={v!r}' for k, v in changed.items())})"
-
-    @property
-    def is_neural(self) -> bool:
-        return self.model in baselines.NEURAL
 
     # -- fit --------------------------------------------------------------------------
 
@@ -147,7 +150,7 @@ class Forecaster:
             ``self``, fitted.
 
         Raises:
-            ValueError: a hyperparameter is out of range.
+            ParameterError: a hyperparameter is out of range (a ``ValueError``).
             DataError: the data breaks the data contract or is too short.
             TrainingError: the training loss became NaN.
 
@@ -158,36 +161,32 @@ class Forecaster:
             >>> Forecaster(model="drift", horizon=2).fit(df).horizon_
             2
         """
-        self._check_params()
+        check(self.get_params())
+        model_cls = models.get(self.model)
         sd = data if isinstance(data, SeriesData) else validate_frame(data, **data_options)
         n_min = min(len(f) for f in sd.frames.values())
-        self.data_ = sd
         self.freq_ = sd.freq
         self.targets_ = list(sd.targets)
         self.covariates_ = list(sd.covariates)
         self.season_length_ = self.season_length or season_length(sd.freq)
         self.horizon_ = self.horizon or default_horizon(sd.freq)
-        self.lookback_ = self.lookback or default_lookback(sd.freq, n_min, self.horizon_)
-        if not self.is_neural:
-            self.lookback_ = min(self.lookback_, self.season_length_)
-        self.calendar_ = calendar_feature_names(sd.freq) if self.calendar and self.is_neural else []
+        lookback = self.lookback or default_lookback(sd.freq, n_min, self.horizon_)
+        # a model that reads no window needs only one season of history
+        self.lookback_ = lookback if model_cls.uses_lookback else min(lookback, self.season_length_)
+        uses_calendar = self.calendar and model_cls.uses_lookback
+        self.calendar_ = calendar_feature_names(sd.freq) if uses_calendar else []
         # at least one training origin before the validation origins
         check_length(sd, self.lookback_, self.horizon_, extra=1, extra_label="row for validation")
 
+        self.data_info_ = describe(sd)
         self.history_ = {key: frame.iloc[-HISTORY_ROWS:] for key, frame in sd.frames.items()}
         origins = {
-            key: _validation_origins(len(f), self.lookback_, self.horizon_, self.val_fraction)
+            key: validation_origins(len(f), self.lookback_, self.horizon_, self.val_fraction)
             for key, f in sd.frames.items()
         }
-        self.transform_ = "none"
-        if self.is_neural:
-            from forecast import training
-
-            self.transform_ = training.choose_transform(self.transform, sd)
-            self.network_, self.scaler_, self.training_ = training.train(self, sd, origins)
-        else:
-            self.network_, self.scaler_, self.training_ = None, None, {}
-        self._calibrate(sd, origins)
+        self.model_ = model_cls(self._spec())
+        self.training_ = self.model_.fit(sd.frames, origins)
+        self._calibrate(sd.frames, origins)
         return self
 
     # -- predict ----------------------------------------------------------------------
@@ -223,7 +222,7 @@ class Forecaster:
         if not isinstance(horizon, int | np.integer) or not 1 <= horizon <= self.horizon_:
             raise DataError(
                 f"horizon must be between 1 and the trained horizon {self.horizon_}, got "
-                f"{horizon!r}; refit with --horizon {horizon} to forecast further"
+                f"{horizon!r}; refit with horizon={horizon} to forecast further"
             )
         level = self.level if level is None else level
         _check_level(level)
@@ -234,26 +233,89 @@ class Forecaster:
                     f"{_series_name(key)}has {len(frame)} rows but the model needs the last "
                     f"{self.lookback_} (its lookback) to forecast from"
                 )
-        points = self._point_forecasts(frames)
-        half_width = _conformal_quantile(self.abs_residuals_, level)  # (H, K)
+        points = self.model_.forecast(frames, {key: [len(f)] for key, f in frames.items()})
+        half_width = conformal_quantile(self.abs_residuals_, level)  # (H, K)
         pieces = []
         for key, point in points.items():
-            index = _future_index(frames[key].index, horizon)
+            point = point[0, :horizon]
+            index = future_index(frames[key].index, horizon)
             columns = {}
             for k, target in enumerate(self.targets_):
-                columns[target] = point[:horizon, k]
-                columns[f"{target}_lower"] = point[:horizon, k] - half_width[:horizon, k]
-                columns[f"{target}_upper"] = point[:horizon, k] + half_width[:horizon, k]
+                name, lower, upper = interval_columns(target)
+                columns[name] = point[:, k]
+                columns[lower] = point[:, k] - half_width[:horizon, k]
+                columns[upper] = point[:, k] + half_width[:horizon, k]
             piece = pd.DataFrame(columns, index=index)
             if key is not None:
                 piece.index = pd.MultiIndex.from_arrays(
                     [np.full(horizon, key, dtype=object), index],
-                    names=[self.data_.id_col, index.name],
+                    names=[self.data_info_["id_col"], index.name],
                 )
             pieces.append(piece)
         return pd.concat(pieces) if len(pieces) > 1 else pieces[0]
 
     # -- persistence --------------------------------------------------------------------
+
+    def get_config(self) -> dict:
+        """The fitted state as a JSON-ready dict: the manifest of the model directory.
+
+        Everything but the files of :meth:`save_files` (the kept history, a network) is
+        here; :meth:`from_config` rebuilds an equal estimator, and saving that one again
+        gives the same config.
+        """
+        self._check_fitted()
+        return {
+            "config_version": CONFIG_VERSION,
+            "params": self.get_params(),
+            "data": self.data_info_,
+            "lookback": self.lookback_,
+            "horizon": self.horizon_,
+            "season_length": self.season_length_,
+            "calendar": self.calendar_,
+            "seed": self.seed,
+            "model": {"name": self.model, "state": self.model_.get_config()},
+            "training": self.training_,
+            "validation": _finite(self.metrics_),
+            "interval": {**_finite(self.interval_), "abs_residuals": self.abs_residuals_.tolist()},
+        }
+
+    def save_files(self, directory) -> list[str]:
+        """Writes the kept history and the model's own files into ``directory``."""
+        history_frame(self.history_, self.data_info_["id_col"]).to_csv(directory / HISTORY)
+        return [HISTORY, *self.model_.save_files(directory)]
+
+    @classmethod
+    def from_config(cls, config: dict, files: dict) -> Forecaster:
+        """Rebuilds a fitted Forecaster from :meth:`get_config` and its files.
+
+        Args:
+            config: the dict of :meth:`get_config` (as read from the manifest).
+            files: ``{file name: path}`` of the files :meth:`save_files` wrote.
+
+        Raises:
+            ModelDirError: the config is incomplete or inconsistent.
+        """
+        try:
+            fc = cls(**config["params"])
+            data = config["data"]
+            fc.data_info_ = data
+            fc.freq_, fc.targets_, fc.covariates_ = (
+                data["freq"],
+                data["targets"],
+                data["covariates"],
+            )
+            fc.lookback_, fc.horizon_ = config["lookback"], config["horizon"]
+            fc.season_length_, fc.calendar_ = config["season_length"], config["calendar"]
+            fc.metrics_, fc.training_ = config["validation"], config["training"]
+            fc.interval_ = {k: v for k, v in config["interval"].items() if k != "abs_residuals"}
+            fc.abs_residuals_ = np.asarray(config["interval"]["abs_residuals"], dtype=float)
+            fc.history_ = read_history(files[HISTORY], data)
+            model_cls = models.get(config["model"]["name"])
+            state = config["model"]["state"]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ModelDirError(f"the manifest is incomplete or corrupt ({exc}); refit") from None
+        fc.model_ = model_cls.from_config(fc._spec(), state, files)
+        return fc
 
     def save(self, path) -> None:
         """Writes the model directory atomically (see :mod:`forecast.modeldir`).
@@ -269,8 +331,7 @@ class Forecaster:
         """
         from forecast import modeldir
 
-        self._check_fitted()
-        modeldir.save(self, path)
+        modeldir.save(path, self.get_config(), self.save_files)
 
     @classmethod
     def load(cls, path) -> Forecaster:
@@ -282,29 +343,25 @@ class Forecaster:
         """
         from forecast import modeldir
 
-        return modeldir.load(path)
+        config, files = modeldir.read(path)
+        try:
+            return cls.from_config(config, files)
+        except ModelDirError as exc:
+            raise ModelDirError(f"model directory '{path}': {exc}") from None
 
     # -- internals ----------------------------------------------------------------------
 
-    def _check_params(self) -> None:
-        if self.model not in baselines.MODELS:
-            raise ValueError(
-                f"model must be one of {', '.join(baselines.MODELS)}, got {self.model!r}"
-            )
-        for name in ("units", "layers", "epochs", "batch_size", "patience", "ensemble"):
-            _positive_int(name, getattr(self, name))
-        for name in ("horizon", "lookback", "season_length"):
-            if getattr(self, name) is not None:
-                _positive_int(name, getattr(self, name))
-        if not 0 <= self.dropout < 1:
-            raise ValueError(f"dropout must be in [0, 1), got {self.dropout!r}")
-        if not 0 < self.val_fraction < 1:
-            raise ValueError(f"val_fraction must be in (0, 1), got {self.val_fraction!r}")
-        if not self.learning_rate > 0:
-            raise ValueError(f"learning_rate must be positive, got {self.learning_rate!r}")
-        _check_level(self.level)
-        if self.transform not in ("auto", "log", "none"):
-            raise ValueError(f"transform must be one of auto, log, none, got {self.transform!r}")
+    def _spec(self) -> models.ModelSpec:
+        return models.ModelSpec(
+            targets=tuple(self.targets_),
+            covariates=tuple(self.covariates_),
+            freq=self.freq_,
+            lookback=self.lookback_,
+            horizon=self.horizon_,
+            season_length=self.season_length_,
+            calendar=tuple(self.calendar_),
+            params=self.get_params(),
+        )
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "abs_residuals_"):
@@ -313,16 +370,17 @@ class Forecaster:
             )
 
     def _validate_new_data(self, data) -> SeriesData:
+        info = self.data_info_
         sd = data
         if not isinstance(data, SeriesData):
             sd = validate_frame(
                 data,
-                time_col=self.data_.time_col
-                if self.data_.time_col in getattr(data, "columns", ())
+                time_col=info["time_col"]
+                if info["time_col"] in getattr(data, "columns", ())
                 else None,
                 target=self.targets_,
                 covariates=self.covariates_ or None,
-                id_col=self.data_.id_col,
+                id_col=info["id_col"],
                 freq=self.freq_,
                 source="new data",
             )
@@ -335,43 +393,27 @@ class Forecaster:
         if list(sd.targets) + list(sd.covariates) != trained:
             raise DataError(
                 f"{sd.source}: columns {list(sd.targets) + list(sd.covariates)} differ from the "
-                f"trained {trained}; give the same --target and --covariates"
+                f"trained {trained}; give the same target= and covariates="
             )
         return sd
 
-    def _point_forecasts(self, frames: dict) -> dict:
-        """Point forecasts ``(horizon_, targets)`` in data units, per series key."""
-        if not self.is_neural:
-            return {
-                key: baselines.baseline_forecast(
-                    self.model, frame[self.targets_].to_numpy(), self.horizon_, self.season_length_
-                )
-                for key, frame in frames.items()
-            }
-        from forecast import training
-
-        keys = list(frames)
-        inputs = [training.design(self, frames[key], origins=[len(frames[key])]) for key in keys]
-        stacked = [np.concatenate(parts) for parts in zip(*[x for x, _ in inputs], strict=True)]
-        scaled = training.predict_scaled(self.network_, stacked)
-        points = training.unscale_targets(self, scaled)
-        return dict(zip(keys, points, strict=True))
-
-    def _calibrate(self, sd: SeriesData, origins: dict) -> None:
+    def _calibrate(self, frames: dict, origins: dict) -> None:
         """Validation forecasts → metrics and the conformal residuals of the intervals."""
-        actual, predicted, naive, scale = [], [], [], []
-        for key, frame in sd.frames.items():
+        predicted = self.model_.forecast(frames, origins)
+        actual, naive, scale, forecasts = [], [], [], []
+        steps = np.arange(self.horizon_)
+        for key, frame in frames.items():
             values = frame[self.targets_].to_numpy()
-            for origin in origins[key]:
-                actual.append(values[origin : origin + self.horizon_])
-                naive.append(
-                    baselines.baseline_forecast(
-                        "seasonal-naive", values[:origin], self.horizon_, self.season_length_
-                    )
-                )
-            scale.append(_seasonal_naive_mae(values[: origins[key][0]], self.season_length_))
-            predicted.extend(self._validation_forecasts(key, frame, origins[key]))
-        actual, predicted, naive = np.stack(actual), np.stack(predicted), np.stack(naive)
+            rows = np.asarray(origins[key])
+            actual.append(values[rows[:, None] + steps])
+            naive.extend(
+                SeasonalNaive.point(values[:o], self.horizon_, self.season_length_)
+                for o in origins[key]
+            )
+            scale.append(seasonal_naive_mae(values[: origins[key][0]], self.season_length_))
+            forecasts.append(predicted[key])
+        actual, predicted = np.concatenate(actual), np.concatenate(forecasts)
+        naive = np.stack(naive)
         errors = np.abs(actual - predicted)  # (origins, H, K)
         self.abs_residuals_ = errors
         mae, naive_mae = float(errors.mean()), float(np.abs(actual - naive).mean())
@@ -386,101 +428,24 @@ class Forecaster:
         self.interval_ = {
             "method": "split conformal: point ± the level-quantile of |validation error| per step",
             "level": self.level,
-            "coverage": _cross_fitted_coverage(actual, predicted, self.level),
+            "coverage": cross_fitted_coverage(actual, predicted, self.level),
         }
 
-    def _validation_forecasts(self, key, frame: pd.DataFrame, origins: list) -> list:
-        if not self.is_neural:
-            values = frame[self.targets_].to_numpy()
-            return [
-                baselines.baseline_forecast(
-                    self.model, values[:o], self.horizon_, self.season_length_
-                )
-                for o in origins
-            ]
-        from forecast import training
-
-        inputs, _ = training.design(self, frame, origins=origins)
-        return list(training.unscale_targets(self, training.predict_scaled(self.network_, inputs)))
-
-
-_DEFAULTS = {
-    name: p.default
-    for name, p in inspect.signature(Forecaster.__init__).parameters.items()
-    if name != "self"
-}
-
-
-def _positive_int(name: str, value) -> None:
-    if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    # Read-only views of the model's state, for notebooks and users of the neural models.
+    network_ = property(lambda self: getattr(self.model_, "network_", None))
+    scaler_ = property(lambda self: getattr(self.model_, "scaler_", None))
+    transform_ = property(lambda self: getattr(self.model_, "transform_", "none"))
 
 
 def _check_level(level) -> None:
-    if not 0 < level < 100:
-        raise DataError(f"level must be a percentage between 0 and 100 (exclusive), got {level!r}")
+    if not PARAMETERS["level"].accepts(level):
+        raise DataError(f"level must be {PARAMETERS['level'].describe()}, got {level!r}")
 
 
 def _series_name(key) -> str:
     return "" if key is None else f"series {key!r} "
 
 
-def _validation_origins(n: int, lookback: int, horizon: int, fraction: float) -> list[int]:
-    """The last forecast origins of a series of ``n`` rows held out for validation.
-
-    An origin ``o`` forecasts rows ``o .. o+horizon-1`` from rows ``o-lookback .. o-1``.
-    All origins are ``lookback .. n-horizon``; the last ``k`` (at least one, at most
-    ``fraction`` of them) are for validation.
-
-    Example:
-        >>> _validation_origins(20, lookback=4, horizon=3, fraction=0.2)
-        [15, 16, 17]
-    """
-    count = n - horizon - lookback + 1
-    k = max(1, round(fraction * count))
-    return list(range(n - horizon - k + 1, n - horizon + 1))
-
-
-def _seasonal_naive_mae(values: np.ndarray, season: int) -> float:
-    """In-sample MAE of the seasonal naive method (the MASE scale)."""
-    m = season if len(values) > season else 1
-    if len(values) <= m:
-        return math.nan
-    return float(np.abs(values[m:] - values[:-m]).mean())
-
-
-def _conformal_quantile(abs_residuals: np.ndarray, level: float) -> np.ndarray:
-    """The split-conformal half-width per step and target: ``(H, K)``.
-
-    Uses the finite-sample rank ``ceil((n + 1) · level)`` of ``n`` residuals, so that the
-    interval covers a new error with probability at least ``level`` when the errors are
-    exchangeable (it is the largest residual when ``n`` is small).
-    """
-    n = len(abs_residuals)
-    q = min(1.0, math.ceil((n + 1) * level / 100) / n)
-    return np.quantile(abs_residuals, q, axis=0, method="higher")
-
-
-def _cross_fitted_coverage(actual: np.ndarray, predicted: np.ndarray, level: float) -> float | None:
-    """Honest coverage on the validation origins: quantiles from one half, coverage on the other.
-
-    Returns the mean coverage (percent) of the two directions, or ``None`` with fewer
-    than two origins.
-    """
-    n = len(actual)
-    if n < 2:
-        return None
-    halves = (slice(0, n // 2), slice(n // 2, n))
-    covered = []
-    for calibrate, test in (halves, halves[::-1]):
-        width = _conformal_quantile(np.abs(actual[calibrate] - predicted[calibrate]), level)
-        inside = np.abs(actual[test] - predicted[test]) <= width
-        covered.append(inside.mean())
-    return float(100 * np.mean(covered))
-
-
-def _future_index(index: pd.DatetimeIndex, horizon: int) -> pd.DatetimeIndex:
-    """The ``horizon`` timestamps after the last one of ``index``, at its frequency."""
-    future = pd.date_range(index[-1], periods=horizon + 1, freq=index.freq)[1:]
-    future.name = index.name
-    return future
+def _finite(d: dict) -> dict:
+    """JSON has no NaN: NaN and infinities become null."""
+    return {k: None if isinstance(v, float) and not np.isfinite(v) else v for k, v in d.items()}

@@ -304,3 +304,16 @@ def freq_name(freq: str | pd.DateOffset) -> str:
                 return f"every {n // size} {unit}"
         return f"every {n} seconds"
     return f"every {as_offset(freq).freqstr!r}"
+
+
+def future_index(index: pd.DatetimeIndex, horizon: int) -> pd.DatetimeIndex:
+    """The ``horizon`` timestamps after the last one of ``index``, at its frequency.
+
+    Example:
+        >>> idx = pd.date_range("2020-01-01", periods=3, freq="MS", name="date")
+        >>> [str(t.date()) for t in future_index(idx, 2)], future_index(idx, 2).name
+        (['2020-04-01', '2020-05-01'], 'date')
+    """
+    future = pd.date_range(index[-1], periods=horizon + 1, freq=index.freq)[1:]
+    future.name = index.name
+    return future

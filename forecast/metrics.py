@@ -22,6 +22,8 @@ Example:
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 __all__ = [
@@ -32,6 +34,7 @@ __all__ = [
     "mase_scale",
     "mean_width",
     "rmse",
+    "seasonal_naive_mae",
     "smape",
     "summarize",
 ]
@@ -183,6 +186,27 @@ def smape(y, yhat, *, axis=None):
     return 100.0 * _masked_mean(terms, valid, axis)
 
 
+def seasonal_naive_mae(y_train, season=1):
+    """In-sample MAE of the seasonal naive forecast, ``mean(|y[t] - y[t - m]|)``; NaN if none.
+
+    The MASE scale, for ``(n,)`` or ``(n, columns)`` values (the mean over every column's
+    differences). The lag ``m`` is ``season``, or 1 when there are at most ``season``
+    values. Differences that involve a NaN are ignored. :func:`mase_scale` is the
+    checked version for one series.
+
+    Example:
+        >>> seasonal_naive_mae([[1.0, 0.0], [2.0, 0.0], [4.0, 0.0]], season=1)  # (1+2+0+0)/4
+        0.75
+        >>> seasonal_naive_mae([1.0])
+        nan
+    """
+    y_train = np.asarray(y_train, dtype=float)
+    lag = int(season) if len(y_train) > season else 1
+    diffs = np.abs(y_train[lag:] - y_train[:-lag])
+    diffs = diffs[~np.isnan(diffs)]
+    return float(diffs.mean()) if diffs.size else math.nan
+
+
 def mase_scale(y_train, season=1):
     """In-sample MAE of the seasonal naive forecast: ``mean(|y[t] - y[t - m]|)``.
 
@@ -214,11 +238,9 @@ def mase_scale(y_train, season=1):
     if y_train.size < 2:
         raise ValueError(f"y_train needs at least 2 values to scale MASE, got {y_train.size}")
     lag = int(season) if y_train.size > season else 1
-    diffs = np.abs(y_train[lag:] - y_train[:-lag])
-    diffs = diffs[~np.isnan(diffs)]
-    if diffs.size == 0:
+    scale = seasonal_naive_mae(y_train, season)
+    if math.isnan(scale):
         raise ValueError(f"y_train has no non-NaN difference at lag {lag} to scale MASE")
-    scale = float(diffs.mean())
     if scale == 0:
         raise ValueError(
             f"MASE is undefined: the in-sample seasonal naive MAE of y_train (lag {lag}) is 0"

@@ -31,18 +31,14 @@ import platform
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-
-import numpy as np
-import pandas as pd
 
 from forecast import __version__
 from forecast.errors import ModelDirError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the model's own state under "model" (forecast 0.2)
 MANIFEST = "forecast.json"
-NETWORK = "model.keras"
-HISTORY = "history.csv"
 # Values, not classes, in a Keras config (keras/src/saving/serialization_lib.py).
 # "__lambda__" is deliberately absent: it carries code.
 _VALUE_MARKERS = {
@@ -56,8 +52,14 @@ _VALUE_MARKERS = {
 }
 
 
-def save(fc, path) -> None:
-    """Writes ``fc`` to the directory ``path``, atomically replacing a previous model.
+def save(path, config: dict, write_files: Callable[[Path], list[str]]) -> None:
+    """Writes a model directory at ``path``, atomically replacing a previous model.
+
+    Args:
+        path: the directory.
+        config: the estimator's JSON-ready state (``Forecaster.get_config``).
+        write_files: writes the estimator's other files into the directory it is given
+            and returns their names.
 
     Raises:
         ModelDirError: ``path`` exists but is not a model directory (nothing is touched).
@@ -65,18 +67,16 @@ def save(fc, path) -> None:
     path = Path(path).absolute()
     if path.exists() and not (path / MANIFEST).is_file() and any(path.iterdir()):
         raise ModelDirError(
-            f"'{path}' exists and is not a forecast model directory; choose another --model-dir"
+            f"'{path}' exists and is not a forecast model directory; choose another model_dir="
         )
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=path.parent))
     try:
-        files = {}
-        if fc.network_ is not None:
-            fc.network_.save(tmp / NETWORK)
-            files[NETWORK] = _sha256(tmp / NETWORK)
-        _history_frame(fc).to_csv(tmp / HISTORY)
-        files[HISTORY] = _sha256(tmp / HISTORY)
-        (tmp / MANIFEST).write_text(json.dumps(_manifest(fc, files), indent=2, allow_nan=False))
+        names = write_files(tmp)
+        files = {name: _sha256(tmp / name) for name in names}
+        manifest = {"schema_version": SCHEMA_VERSION, "versions": _versions(), **config}
+        manifest["files"] = files
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, allow_nan=False))
         for name in [*files, MANIFEST]:
             _fsync(tmp / name)
         _fsync(tmp)
@@ -95,8 +95,8 @@ def read_manifest(path) -> dict:
     """The checked manifest of the model directory ``path``.
 
     Raises:
-        ModelDirError: missing directory or manifest, corrupt JSON, newer schema, or a
-            file whose checksum differs.
+        ModelDirError: missing directory or manifest, corrupt JSON, a schema other than
+            this version's, or a file whose checksum differs.
     """
     path = Path(path)
     if not path.is_dir():
@@ -117,6 +117,11 @@ def read_manifest(path) -> dict:
             f"model directory '{path}' was written by a newer forecast (schema {schema}, this "
             f"version reads up to {SCHEMA_VERSION}); upgrade forecast or refit"
         )
+    if schema < SCHEMA_VERSION:
+        raise ModelDirError(
+            f"model directory '{path}' was written by an older forecast (schema {schema}, this "
+            f"version reads {SCHEMA_VERSION}); refit the model"
+        )
     for name, digest in files.items():
         if not (path / name).is_file():
             raise ModelDirError(f"model directory '{path}' is incomplete: {name} is missing; refit")
@@ -128,43 +133,14 @@ def read_manifest(path) -> dict:
     return manifest
 
 
-def load(path):
-    """Loads a :class:`~forecast.Forecaster` from ``path`` after checking everything."""
-    from forecast.data import SeriesData
-    from forecast.forecaster import Forecaster
-
-    path = Path(path)
-    m = read_manifest(path)
-    try:
-        fc = Forecaster(**m["params"])
-        data = m["data"]
-        frames = _read_history(path / HISTORY, data)
-        fc.data_ = SeriesData(
-            frames=frames,
-            time_col=data["time_col"],
-            id_col=data["id_col"],
-            targets=data["targets"],
-            covariates=data["covariates"],
-            freq=data["freq"],
-            source=data["source"],
-            report=[],
-        )
-        fc.history_ = frames
-        fc.freq_, fc.targets_, fc.covariates_ = data["freq"], data["targets"], data["covariates"]
-        fc.lookback_, fc.horizon_ = m["lookback"], m["horizon"]
-        fc.season_length_, fc.calendar_ = m["season_length"], m["calendar"]
-        fc.metrics_, fc.training_ = m["validation"], m["training"]
-        fc.interval_ = {k: v for k, v in m["interval"].items() if k != "abs_residuals"}
-        fc.abs_residuals_ = np.asarray(m["interval"]["abs_residuals"], dtype=float)
-        fc.scaler_ = _scaler(m["scaler"])
-        fc.transform_ = m["transform"]
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ModelDirError(f"{path / MANIFEST} is incomplete or corrupt ({exc}); refit") from None
-    fc.network_ = _load_network(path / NETWORK) if NETWORK in m["files"] else None
-    return fc
+def read(path) -> tuple[dict, dict[str, Path]]:
+    """The checked manifest of ``path`` and ``{file name: path}`` of its other files."""
+    manifest = read_manifest(path)
+    return manifest, {name: Path(path) / name for name in manifest["files"]}
 
 
-def _load_network(file: Path):
+def load_keras(file: Path):
+    """Loads a ``.keras`` archive safely: foreign classes refused, Keras' ``safe_mode`` on."""
     foreign = _foreign_classes(file)
     if foreign:
         raise ModelDirError(
@@ -209,101 +185,12 @@ def _foreign_classes(file: Path) -> set[str]:
     return foreign
 
 
-def _manifest(fc, files: dict) -> dict:
-    sd = fc.data_
+def _versions() -> dict:
     return {
-        "schema_version": SCHEMA_VERSION,
-        "versions": {
-            "forecast": __version__,
-            "python": platform.python_version(),
-            **{pkg: _version(pkg) for pkg in ("tensorflow", "keras", "pandas", "numpy")},
-        },
-        "params": fc.get_params(),
-        "data": {
-            "source": sd.source,
-            "time_col": sd.time_col,
-            "id_col": sd.id_col,
-            "targets": fc.targets_,
-            "covariates": fc.covariates_,
-            "freq": fc.freq_,
-            "tz": None if (tz := _first(sd.frames).index.tz) is None else str(tz),
-            "sha256": data_hash(sd),
-            "series": {
-                str(key): {"rows": len(f), "start": str(f.index[0]), "end": str(f.index[-1])}
-                for key, f in sd.frames.items()
-            },
-        },
-        "lookback": fc.lookback_,
-        "horizon": fc.horizon_,
-        "season_length": fc.season_length_,
-        "calendar": fc.calendar_,
-        "seed": fc.seed,
-        "transform": fc.transform_,
-        "scaler": None
-        if fc.scaler_ is None
-        else {
-            "kind": "StandardScaler",
-            "columns": fc.targets_ + fc.covariates_,
-            "mean": fc.scaler_.mean_.tolist(),
-            "scale": fc.scaler_.scale_.tolist(),
-        },
-        "training": fc.training_,
-        "validation": _finite(fc.metrics_),
-        "interval": {**_finite(fc.interval_), "abs_residuals": fc.abs_residuals_.tolist()},
-        "files": files,
+        "forecast": __version__,
+        "python": platform.python_version(),
+        **{pkg: _version(pkg) for pkg in ("tensorflow", "keras", "pandas", "numpy")},
     }
-
-
-def data_hash(sd) -> str:
-    """SHA-256 of the validated training data (index and values of every series)."""
-    digest = hashlib.sha256()
-    for key, frame in sd.frames.items():
-        digest.update(str(key).encode())
-        digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
-    return digest.hexdigest()
-
-
-def _history_frame(fc) -> pd.DataFrame:
-    frames = fc.history_
-    if fc.data_.id_col is None:
-        return frames[None]
-    return pd.concat(
-        [
-            f.assign(**{fc.data_.id_col: key}).set_index(fc.data_.id_col, append=True)
-            for key, f in frames.items()
-        ]
-    ).reorder_levels([1, 0])
-
-
-def _read_history(file: Path, data: dict) -> dict:
-    frame = pd.read_csv(file)
-    time = pd.to_datetime(frame[data["time_col"]], utc=data["tz"] is not None)
-    if data["tz"] is not None:
-        time = time.dt.tz_convert(data["tz"])
-    frame[data["time_col"]] = time
-    columns = data["targets"] + data["covariates"]
-    groups = (
-        [(None, frame)] if data["id_col"] is None else frame.groupby(data["id_col"], sort=False)
-    )
-    frames = {}
-    for key, group in groups:
-        f = group.set_index(data["time_col"])[columns].astype("float64")
-        f.index = pd.DatetimeIndex(f.index, freq=data["freq"], name=data["time_col"])
-        frames[None if key is None else str(key)] = f
-    return frames
-
-
-def _scaler(spec):
-    if spec is None:
-        return None
-    from sklearn.preprocessing import StandardScaler
-
-    scaler = StandardScaler()
-    scaler.mean_ = np.asarray(spec["mean"], dtype=float)
-    scaler.scale_ = np.asarray(spec["scale"], dtype=float)
-    scaler.var_ = scaler.scale_**2
-    scaler.n_features_in_ = len(scaler.mean_)
-    return scaler
 
 
 def _replace_dir(new: Path, old: Path) -> None:
@@ -339,12 +226,3 @@ def _version(package: str) -> str | None:
         return importlib.metadata.version(package)
     except importlib.metadata.PackageNotFoundError:
         return None
-
-
-def _first(frames: dict) -> pd.DataFrame:
-    return next(iter(frames.values()))
-
-
-def _finite(d: dict) -> dict:
-    """JSON has no NaN: NaN and infinities become null."""
-    return {k: None if isinstance(v, float) and not np.isfinite(v) else v for k, v in d.items()}

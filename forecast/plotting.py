@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from forecast.columns import forecast_targets, interval_columns, is_bound
+
 if TYPE_CHECKING:  # pragma: no cover - typing only, never imported at run time
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
@@ -116,13 +118,6 @@ def _check_level(level: Any) -> None:
 
 
 # ----------------------------------------------------------------------------- forecast
-
-
-def _forecast_targets(columns: pd.Index) -> list[str]:
-    cols = set(columns)
-    return [
-        c for c in columns if isinstance(c, str) and f"{c}_lower" in cols and f"{c}_upper" in cols
-    ]
 
 
 def _select_forecast(forecast: Any, series_id: Any) -> tuple[pd.DataFrame, Any, Any]:
@@ -244,9 +239,9 @@ def plot_forecast(
         ['history', 'forecast', '80% interval']
     """
     fc, sid, id_name = _select_forecast(forecast, series_id)
-    targets = _forecast_targets(fc.columns)
+    targets = forecast_targets(fc.columns)
     if target is None:
-        plain = [c for c in fc.columns if not str(c).endswith(("_lower", "_upper"))]
+        plain = [c for c in fc.columns if not is_bound(c)]
         if not targets and plain:  # name what the first target lacks (below)
             targets = plain[:1]
         if not targets:
@@ -255,7 +250,7 @@ def plot_forecast(
                 f"target T (columns: {_names(fc.columns)})"
             )
         target = targets[0]
-    missing = [c for c in (target, f"{target}_lower", f"{target}_upper") if c not in fc.columns]
+    missing = [c for c in interval_columns(target) if c not in fc.columns]
     if missing:
         raise ValueError(
             f"forecast is missing column(s) {_names(missing)} for target {target!r} "
@@ -273,10 +268,7 @@ def plot_forecast(
     order = np.argsort(fc_index.to_numpy(), kind="stable")
     fc_index = fc_index[order]
     try:
-        point, lower, upper = (
-            fc[c].to_numpy(dtype=float)[order]
-            for c in (target, f"{target}_lower", f"{target}_upper")
-        )
+        point, lower, upper = (fc[c].to_numpy(dtype=float)[order] for c in interval_columns(target))
     except (TypeError, ValueError) as err:
         raise ValueError(f"forecast columns for {target!r} are not numeric: {err}") from None
     if np.any(lower > upper):

@@ -1,6 +1,7 @@
-"""Training the neural models: design matrices, the validation split and the Keras fit.
+"""Training the neural models: design matrices, scaling, the base choice and the Keras fit.
 
-Used by :class:`forecast.Forecaster` for ``lstm`` and ``lstm-ar``; imports TensorFlow.
+Used by the neural models of :mod:`forecast.models.neural`; imports TensorFlow. It reads
+the problem from a :class:`~forecast.models.ModelSpec`, never from the estimator.
 
 Validation: the last origins of every series (see ``Forecaster``) are held out. Their
 labels must not leak into training, so training origins end ``horizon`` steps before the
@@ -19,54 +20,51 @@ import tensorflow as tf
 
 from forecast.errors import DataError, TrainingError
 from forecast.features import calendar_features
-from forecast.windowing import fit_scaler, make_windows
+from forecast.frequency import future_index
+from forecast.windowing import fit_scaler, make_windows, training_origins
 
-MIN_PURGED_WINDOWS = 16
 
-
-def design(fc, frame: pd.DataFrame, origins, scaler=None, labels: bool = False):
+def design(spec, frame: pd.DataFrame, origins, *, scaler, transform: str, label_width=None):
     """The model inputs (and optionally labels) for forecasts made at ``origins``.
 
     Args:
-        fc: the Forecaster (its fitted ``targets_``, ``covariates_``, ``lookback_``,
-            ``horizon_``, ``calendar_``, ``freq_``).
+        spec: the :class:`~forecast.models.ModelSpec` (targets, covariates, lookback,
+            horizon, calendar, freq).
         frame: one series, validated.
-        origins: row positions of the first forecast step; inputs are the ``lookback_``
+        origins: row positions of the first forecast step; inputs are the ``lookback``
             rows before each origin.
-        scaler: the fitted column scaler (default ``fc.scaler_``).
-        labels: also return the ``horizon_`` rows from each origin as labels.
+        scaler: the column scaler fitted on the training rows.
+        transform: the target transform (``"log"`` or ``"none"``).
+        label_width: also return the ``horizon`` rows from each origin as labels, their
+            first ``label_width`` scaled columns (None: no labels).
 
     Returns:
         ``(inputs, y)``: ``inputs`` is ``[past]`` or ``[past, future]`` with
         ``past (N, lookback, n_features)`` and ``future (N, horizon, n_calendar)``;
-        ``y (N, horizon, n_outputs)`` scaled, or None.
+        ``y (N, horizon, label_width)`` scaled, or None.
     """
-    scaler = fc.scaler_ if scaler is None else scaler
-    values = scaler.transform(transformed(fc, frame)).astype("float32")  # (T, F0)
+    values = scaler.transform(transformed(spec, frame, transform)).astype("float32")  # (T, F0)
     # Pad with `horizon` rows after the end, so that the window of the last origin (T,
     # the forecast) exists: its labels are NaN, its calendar features are known.
-    padded = np.concatenate([values, np.full((fc.horizon_, values.shape[1]), np.nan, "float32")])
+    padded = np.concatenate([values, np.full((spec.horizon, values.shape[1]), np.nan, "float32")])
     past = padded
-    if fc.calendar_:
-        index = frame.index.append(
-            pd.date_range(frame.index[-1], periods=fc.horizon_ + 1, freq=frame.index.freq)[1:]
-        )
-        cal = calendar_features(index, fc.freq_).to_numpy("float32")  # (T + H, C)
+    if spec.calendar:
+        index = frame.index.append(future_index(frame.index, spec.horizon))
+        cal = calendar_features(index, spec.freq).to_numpy("float32")  # (T + H, C)
         past = np.concatenate([padded, cal], axis=1)
     # Window i reads rows i .. i+lookback-1 and forecasts from origin i + lookback.
-    rows = np.asarray(origins) - fc.lookback_
-    x, y = make_windows(past, padded, fc.lookback_, fc.horizon_)
+    rows = np.asarray(origins) - spec.lookback
+    x, y = make_windows(past, padded, spec.lookback, spec.horizon)
     inputs = [x[rows]]
-    if fc.calendar_:
-        _, future = make_windows(cal, cal, fc.lookback_, fc.horizon_)
+    if spec.calendar:
+        _, future = make_windows(cal, cal, spec.lookback, spec.horizon)
         inputs.append(future[rows])
-    if not labels:
+    if label_width is None:
         return inputs, None
-    width = len(fc.targets_) if fc.model == "lstm" else values.shape[1]
-    return inputs, y[rows][..., :width]
+    return inputs, y[rows][..., :label_width]
 
 
-def choose_transform(transform: str, sd) -> str:
+def choose_transform(transform: str, frames: dict, targets) -> str:
     """``"auto"`` becomes ``"log"`` when every target value is positive, else ``"none"``.
 
     A log scale turns multiplicative seasonality and exponential growth (sales,
@@ -75,37 +73,58 @@ def choose_transform(transform: str, sd) -> str:
     """
     if transform != "auto":
         return transform
-    positive = all((frame[sd.targets].to_numpy() > 0).all() for frame in sd.frames.values())
+    positive = all((frame[list(targets)].to_numpy() > 0).all() for frame in frames.values())
     return "log" if positive else "none"
 
 
-def transformed(fc, frame: pd.DataFrame) -> np.ndarray:
+def transformed(spec, frame: pd.DataFrame, transform: str) -> np.ndarray:
     """The columns ``targets + covariates`` of ``frame``, targets on the model's scale."""
-    values = frame[fc.targets_ + fc.covariates_].to_numpy(dtype=float, copy=True)
-    if fc.transform_ == "log":
-        k = len(fc.targets_)
+    values = frame[[*spec.targets, *spec.covariates]].to_numpy(dtype=float, copy=True)
+    if transform == "log":
+        k = len(spec.targets)
         if (values[:, :k] <= 0).any():
             raise DataError(
                 f"the model was trained on a log scale, but the data has target values <= 0 in "
-                f"{', '.join(fc.targets_)}; refit with --transform none"
+                f"{', '.join(spec.targets)}; refit with transform='none'"
             )
         values[:, :k] = np.log(values[:, :k])
     return values
 
 
-def split_origins(fc, n: int, validation: list[int]) -> tuple[list[int], str]:
-    """Training origins of a series of ``n`` rows, given its validation origins."""
-    first_val = validation[0]
-    purged = list(range(fc.lookback_, first_val - fc.horizon_ + 1))
-    if len(purged) >= max(MIN_PURGED_WINDOWS, 2 * len(validation)):
-        return purged, "purged"
-    return list(range(fc.lookback_, first_val)), "overlapping"
+def splits(spec, frames: dict, validation: dict) -> dict:
+    """``{key: (training origins, "purged" | "overlapping")}`` of every series."""
+    return {
+        key: training_origins(len(frame), spec.lookback, spec.horizon, validation[key])
+        for key, frame in frames.items()
+    }
 
 
-def choose_base(fc, sd, splits: dict) -> list[int]:
+def fit_train_scaler(spec, frames: dict, validation: dict, transform: str):
+    """The column scaler, fitted on the rows that training windows read (inputs and labels)."""
+    parts = splits(spec, frames, validation)
+    rows = [
+        transformed(spec, frame, transform)[: parts[key][0][-1] + spec.horizon]
+        for key, frame in frames.items()
+    ]
+    return fit_scaler(np.concatenate(rows))
+
+
+def scaler_from(mean, scale):
+    """A fitted ``StandardScaler`` from its saved ``mean_`` and ``scale_``."""
+    from sklearn.preprocessing import StandardScaler
+
+    scaler = StandardScaler()
+    scaler.mean_ = np.asarray(mean, dtype=float)
+    scaler.scale_ = np.asarray(scale, dtype=float)
+    scaler.var_ = scaler.scale_**2
+    scaler.n_features_in_ = len(scaler.mean_)
+    return scaler
+
+
+def choose_base(spec, frames: dict, splits: dict) -> list[int]:
     """The seasons of the ``lstm`` model's naive base, chosen on the training origins.
 
-    Candidates: the season (``season_length_``); for sub-daily data also the week
+    Candidates: the season (``season_length``); for sub-daily data also the week
     (:func:`forecast.frequency.week_length`) and the mean of the two forecasts, when the
     week fits in the lookback. Each candidate forecasts every training origin of the
     last four weeks before validation (in data units); the one with the lowest mean
@@ -118,21 +137,21 @@ def choose_base(fc, sd, splits: dict) -> list[int]:
 
     Example:
         >>> import types
-        >>> fc = types.SimpleNamespace(season_length_=12, lookback_=24, freq_="MS")
-        >>> choose_base(fc, None, {})
+        >>> spec = types.SimpleNamespace(season_length=12, lookback=24, freq="MS")
+        >>> choose_base(spec, {}, {})
         [12]
     """
     from forecast.frequency import week_length
 
-    season = fc.season_length_ if fc.season_length_ <= fc.lookback_ else 1
-    week = week_length(fc.freq_)
-    if week is None or week <= season or week > fc.lookback_:
+    season = spec.season_length if spec.season_length <= spec.lookback else 1
+    week = week_length(spec.freq)
+    if week is None or week <= season or week > spec.lookback:
         return [season]
     candidates = [[season], [week], [season, week]]
     errors = np.zeros(len(candidates))
-    steps = np.arange(fc.horizon_)
-    for key, frame in sd.frames.items():
-        values = frame[fc.targets_].to_numpy(dtype=float)  # (T, k)
+    steps = np.arange(spec.horizon)
+    for key, frame in frames.items():
+        values = frame[list(spec.targets)].to_numpy(dtype=float)  # (T, k)
         train_origins = np.asarray(splits[key][0])
         recent = train_origins[train_origins > train_origins[-1] - 4 * week]
         actual = values[recent[:, None] + steps]  # (N, H, k)
@@ -144,49 +163,43 @@ def choose_base(fc, sd, splits: dict) -> list[int]:
     return candidates[int(np.argmin(errors))]
 
 
-def train(fc, sd, origins: dict):
-    """Fits the scaler on the training rows and trains the network.
+def train(model, frames: dict, validation: dict):
+    """Trains the ensemble of ``model`` (a neural :class:`~forecast.models.Model`).
+
+    The model's scaler, transform and base are already fitted; each member is built by
+    ``model.build`` from its own seed and trained with early stopping on the validation
+    origins.
 
     Returns:
-        ``(network, scaler, info)``: the trained ``keras.Model``, the fitted scaler and a
-        dict for the manifest (epochs run, best epoch, losses, windows, split kind).
+        ``(network, info)``: the trained ensemble ``keras.Model`` and a dict for the
+        manifest (epochs run, best epochs, losses, windows, split kind).
     """
     from forecast import networks
 
     tf.config.experimental.enable_op_determinism()
-
-    splits = {key: split_origins(fc, len(frame), origins[key]) for key, frame in sd.frames.items()}
-    train_rows = [
-        transformed(fc, frame)[: splits[key][0][-1] + fc.horizon_]
-        for key, frame in sd.frames.items()
-    ]
-    scaler = fit_scaler(np.concatenate(train_rows))
+    spec = model.spec
+    parts = splits(spec, frames, validation)
 
     def stack(which):
-        parts = [
-            design(fc, frame, which(key), scaler=scaler, labels=True)
-            for key, frame in sd.frames.items()
-        ]
-        inputs = [np.concatenate(p) for p in zip(*[x for x, _ in parts], strict=True)]
-        return inputs, np.concatenate([y for _, y in parts])
+        designed = [model.inputs(frame, which(key), labels=True) for key, frame in frames.items()]
+        inputs = [np.concatenate(p) for p in zip(*[x for x, _ in designed], strict=True)]
+        return inputs, np.concatenate([y for _, y in designed])
 
-    x_train, y_train = stack(lambda key: splits[key][0])
-    x_val, y_val = stack(lambda key: origins[key])
+    x_train, y_train = stack(lambda key: parts[key][0])
+    x_val, y_val = stack(lambda key: validation[key])
 
-    base = choose_base(fc, sd, splits) if fc.model == "lstm" else None
-    build = _builder(fc, n_features=x_train[0].shape[-1], base=base)
     train_data = (tuple(x_train), y_train)
     val_data = (tuple(x_val), y_val)
     members, runs = [], []
-    for m in range(fc.ensemble):
-        seed = fc.seed + 1000 * m
+    for m in range(spec.ensemble):
+        seed = spec.seed + 1000 * m
         keras.utils.set_random_seed(seed)
-        network = build(seed)
-        runs.append(_fit_one(fc, network, train_data, val_data, seed, member=m))
+        network = model.build(n_features=x_train[0].shape[-1], seed=seed)
+        runs.append(_fit_one(spec, network, train_data, val_data, seed, member=m))
         members.append(network)
     best = [int(np.nanargmin(run["val_loss"])) for run in runs]
     info = {
-        "members": fc.ensemble,
+        "members": spec.ensemble,
         "epochs": max(len(run["loss"]) for run in runs),
         # 0: the network did not beat its naive base on validation; its head was zeroed
         "best_epoch": [0 if r["head_zeroed"] else b + 1 for r, b in zip(runs, best, strict=True)],
@@ -198,53 +211,29 @@ def train(fc, sd, origins: dict):
         ),
         "train_windows": int(len(y_train)),
         "val_windows": int(len(y_val)),
-        "validation": "purged" if all(s[1] == "purged" for s in splits.values()) else "overlapping",
+        "validation": "purged" if all(s[1] == "purged" for s in parts.values()) else "overlapping",
     }
-    if base is not None:
-        info["base_seasons"] = base
-    return networks.ensemble(members), scaler, info
+    return networks.ensemble(members), info
 
 
-def _builder(fc, n_features: int, base=None):
-    """``build(seed) -> keras.Model``: one uncompiled member network of ``fc.model``.
-
-    ``base``: the seasons of the ``lstm`` model's naive base (:func:`choose_base`).
-    """
-    from forecast import networks
-
-    common = dict(
-        lookback=fc.lookback_,
-        n_features=n_features,
-        n_calendar=len(fc.calendar_),
-        horizon=fc.horizon_,
-        units=fc.units,
-        dropout=fc.dropout,
-    )
-    if fc.model == "lstm":
-        return lambda seed: networks.build_direct(
-            n_targets=len(fc.targets_), layers=fc.layers, seasons=base, seed=seed, **common
-        )
-    return lambda seed: networks.build_feedback(seed=seed, **common)
-
-
-def _fit_one(fc, network, train_data, val_data, seed: int, member: int) -> dict:
+def _fit_one(spec, network, train_data, val_data, seed: int, member: int) -> dict:
     """Trains one member with early stopping; returns its Keras history."""
     from forecast.tfdata import make_dataset
 
-    network.compile(optimizer=keras.optimizers.Adam(fc.learning_rate), loss="mse")
-    train_set = make_dataset(*train_data, batch_size=fc.batch_size, shuffle=True, seed=seed)
-    val_set = make_dataset(*val_data, batch_size=fc.batch_size)
+    network.compile(optimizer=keras.optimizers.Adam(spec.learning_rate), loss="mse")
+    train_set = make_dataset(*train_data, batch_size=spec.batch_size, shuffle=True, seed=seed)
+    val_set = make_dataset(*val_data, batch_size=spec.batch_size)
     callbacks = [
-        keras.callbacks.EarlyStopping(patience=fc.patience, restore_best_weights=True),
-        keras.callbacks.ReduceLROnPlateau(factor=0.5, patience=max(1, fc.patience // 3)),
+        keras.callbacks.EarlyStopping(patience=spec.patience, restore_best_weights=True),
+        keras.callbacks.ReduceLROnPlateau(factor=0.5, patience=max(1, spec.patience // 3)),
         keras.callbacks.TerminateOnNaN(),
     ]
-    if fc.verbose:
-        callbacks.append(EpochProgress(fc.epochs, member, fc.ensemble))
+    if spec.verbose:
+        callbacks.append(EpochProgress(spec.epochs, member, spec.ensemble))
     history = network.fit(
         train_set,
         validation_data=val_set,
-        epochs=fc.epochs,
+        epochs=spec.epochs,
         verbose=0,
         shuffle=False,  # the dataset shuffles itself, reproducibly
         callbacks=callbacks,
@@ -252,7 +241,7 @@ def _fit_one(fc, network, train_data, val_data, seed: int, member: int) -> dict:
     if not np.isfinite(history["loss"][-1]):
         raise TrainingError(
             f"training diverged: the loss became NaN at epoch {len(history['loss'])}; "
-            "try a smaller --learning-rate or check the data for extreme values"
+            "try a smaller learning_rate or check the data for extreme values"
         )
     history["base_val_loss"], history["head_zeroed"] = _keep_head_if_better(
         network, val_set, np.nanmin(history["val_loss"])
@@ -286,13 +275,13 @@ def predict_scaled(network, inputs) -> np.ndarray:
     return np.asarray(network.predict(inputs, batch_size=256, verbose=0), dtype=float)
 
 
-def unscale_targets(fc, scaled: np.ndarray) -> np.ndarray:
+def unscale_targets(scaled: np.ndarray, scaler, transform: str, n_targets: int) -> np.ndarray:
     """Scaled member outputs ``(N, members, horizon, n_outputs)`` → the ensemble forecast
     ``(N, horizon, targets)`` in data units: each member is transformed back, then averaged.
     """
-    k = len(fc.targets_)
-    values = scaled[..., :k] * fc.scaler_.scale_[:k] + fc.scaler_.mean_[:k]
-    if fc.transform_ == "log":
+    k = n_targets
+    values = scaled[..., :k] * scaler.scale_[:k] + scaler.mean_[:k]
+    if transform == "log":
         values = np.exp(values)
     return values.mean(axis=1)
 

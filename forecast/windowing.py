@@ -1,4 +1,4 @@
-"""Windows, chronological splits and scaling: pure numpy / pandas / scikit-learn.
+"""Windows, forecast origins and scaling: pure numpy / scikit-learn.
 
 No TensorFlow and no I/O here. A window ``i`` of a series of ``T`` rows has its
 inputs at rows ``i*stride .. i*stride + lookback - 1`` and its labels at the next
@@ -12,12 +12,11 @@ many windows there are; copy a batch with ``np.ascontiguousarray(X[a:b])``.
 
 Leakage rules kept by the helpers:
 
-* :func:`chronological_split` cuts rows in time order, train first, then validation,
-  then test; it never shuffles.
+* :func:`validation_origins` holds out the last forecast origins of a series;
+  :func:`training_origins` ends the training origins ``horizon`` steps before them
+  ("purged"), so no training label falls in the validation period. Nothing is shuffled.
 * :func:`fit_scaler` fits on the rows it is given, which must be the training rows
-  only (``values[train]``); the statistics then come from those rows alone.
-* :func:`context_slice` extends a validation/test part backwards by ``lookback``
-  rows so its windows have inputs, while every label stays inside the part.
+  only; the statistics then come from those rows alone.
 
 Example:
     >>> import numpy as np
@@ -29,23 +28,16 @@ Example:
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.preprocessing import StandardScaler
 
-from forecast.errors import DataError
-
 __all__ = [
-    "chronological_split",
-    "context_slice",
     "fit_scaler",
-    "inverse_scale",
     "make_windows",
-    "scale",
+    "training_origins",
+    "validation_origins",
     "window_count",
-    "window_starts",
 ]
 
 
@@ -74,27 +66,6 @@ def window_count(n: int, lookback: int, horizon: int, stride: int = 1) -> int:
     _positive(lookback=lookback, horizon=horizon, stride=stride)
     span = int(n) - int(lookback) - int(horizon)
     return span // int(stride) + 1 if span >= 0 else 0
-
-
-def window_starts(n: int, lookback: int, horizon: int, stride: int = 1) -> np.ndarray:
-    """Row of the first input of every window.
-
-    Window ``i`` reads inputs ``starts[i] : starts[i] + lookback`` and labels
-    ``starts[i] + lookback : starts[i] + lookback + horizon``; its forecast origin
-    (first label row) is ``starts[i] + lookback``.
-
-    Args:
-        n, lookback, horizon, stride: As in :func:`window_count`.
-
-    Returns:
-        ``int64`` array of shape ``(window_count(n, lookback, horizon, stride),)``.
-
-    Example:
-        >>> window_starts(10, 3, 2, stride=2).tolist()
-        [0, 2, 4]
-    """
-    count = window_count(n, lookback, horizon, stride)
-    return np.arange(count, dtype=np.int64) * int(stride)
 
 
 def _as_2d(values, name: str) -> np.ndarray:
@@ -152,77 +123,48 @@ def make_windows(
     return X[::stride][:count], Y[::stride][:count]
 
 
-def _size(size: int | float, n_rows: int, name: str) -> int:
-    """A part size given in rows (int, or a whole float) or as a fraction in [0, 1)."""
-    if isinstance(size, bool) or not isinstance(size, numbers.Real):
-        raise TypeError(f"{name} must be a row count or a fraction, got {size!r}")
-    if size < 0:
-        raise ValueError(f"{name} must be >= 0, got {size}")
-    if isinstance(size, numbers.Integral):
-        return int(size)
-    if size < 1:
-        return int(np.ceil(size * n_rows))
-    if float(size).is_integer():
-        return int(size)
-    raise ValueError(f"{name} must be a row count or a fraction in [0, 1), got {size}")
+def validation_origins(n: int, lookback: int, horizon: int, fraction: float) -> list[int]:
+    """The last forecast origins of a series of ``n`` rows, held out for validation.
 
-
-def chronological_split(
-    n_rows: int, *, test_size: int | float = 0, val_size: int | float = 0
-) -> tuple[slice, slice, slice]:
-    """Split rows in time order into train, validation and test parts.
-
-    Args:
-        n_rows: Rows in the series.
-        test_size: Last rows held out for testing: a count, or a fraction of
-            ``n_rows`` in ``(0, 1)`` (rounded up).
-        val_size: Rows before the test part held out for validation (same rules).
-
-    Returns:
-        ``(train, val, test)`` slices covering ``range(n_rows)`` in order without
-        overlap: ``train = slice(0, a)``, ``val = slice(a, b)``, ``test = slice(b, n_rows)``.
-
-    Raises:
-        DataError: nothing would be left for training.
+    An origin ``o`` forecasts rows ``o .. o+horizon-1`` from rows ``o-lookback .. o-1``.
+    All origins are ``lookback .. n-horizon``; the last ``k`` of them (at least one,
+    about ``fraction`` of them) are for validation.
 
     Example:
-        >>> chronological_split(100, test_size=0.2, val_size=10)
-        (slice(0, 70, None), slice(70, 80, None), slice(80, 100, None))
+        >>> validation_origins(20, lookback=4, horizon=3, fraction=0.2)
+        [15, 16, 17]
     """
-    n_rows = int(n_rows)
-    n_test = _size(test_size, n_rows, "test_size")
-    n_val = _size(val_size, n_rows, "val_size")
-    n_train = n_rows - n_val - n_test
-    if n_train < 1:
-        raise DataError(
-            f"{n_rows} rows leave no training rows after {n_val} validation and {n_test} test "
-            "rows; hold out fewer rows"
-        )
-    a, b = n_train, n_train + n_val
-    return slice(0, a), slice(a, b), slice(b, n_rows)
+    count = n - horizon - lookback + 1
+    k = max(1, round(fraction * count))
+    return list(range(n - horizon - k + 1, n - horizon + 1))
 
 
-def context_slice(part: slice, lookback: int) -> slice:
-    """Rows to cut the windows of a held-out ``part`` from.
+MIN_PURGED_WINDOWS = 16
+"""Fewer purged training windows than this (or than twice the validation origins): overlap."""
 
-    Extends ``part`` backwards by ``lookback`` rows (the inputs of its first window
-    may come from the preceding part); with ``make_windows`` on those rows, every
-    label lies inside ``part`` and there are ``window_count(len(part) + lookback,
-    lookback, horizon)`` windows when the part starts at or after row ``lookback``.
 
-    Args:
-        part: A ``slice(start, stop)`` with explicit bounds (from chronological_split).
-        lookback: Input steps per window.
+def training_origins(
+    n: int, lookback: int, horizon: int, validation: list[int]
+) -> tuple[list[int], str]:
+    """The training origins of a series of ``n`` rows, given its validation origins.
 
-    Returns:
-        ``slice(max(0, start - lookback), stop)``.
+    Training labels must not reach into the validation period, so the training origins
+    end ``horizon`` steps before the first validation origin (``"purged"``). When that
+    leaves too few windows (a short series with a long horizon) they go up to the first
+    validation origin instead (``"overlapping"``): early stopping is then optimistic.
 
     Example:
-        >>> context_slice(slice(70, 80), 24)
-        slice(46, 80, None)
+        >>> origins, kind = training_origins(40, 4, 3, validation_origins(40, 4, 3, 0.2))
+        >>> origins[0], origins[-1], kind
+        (4, 28, 'purged')
+        >>> training_origins(20, 4, 3, [15, 16, 17])
+        ([4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14], 'overlapping')
     """
-    _positive(lookback=lookback)
-    return slice(max(0, part.start - int(lookback)), part.stop)
+    first_val = validation[0]
+    purged = list(range(lookback, first_val - horizon + 1))
+    if len(purged) >= max(MIN_PURGED_WINDOWS, 2 * len(validation)):
+        return purged, "purged"
+    return list(range(lookback, first_val)), "overlapping"
 
 
 def fit_scaler(train_values) -> StandardScaler:
@@ -253,29 +195,3 @@ def fit_scaler(train_values) -> StandardScaler:
     if not np.isfinite(values).all():
         raise ValueError("fit_scaler got NaN or infinite values; validate the data first")
     return StandardScaler().fit(values)
-
-
-def scale(scaler: StandardScaler, values) -> np.ndarray:
-    """``scaler.transform`` for arrays of any shape ``(..., columns)``.
-
-    Example:
-        >>> import numpy as np
-        >>> s = fit_scaler(np.array([[0.0], [2.0]]))
-        >>> scale(s, np.full((2, 3, 1), 2.0))[..., 0].tolist()
-        [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0]]
-    """
-    array = np.asarray(values, dtype=np.float64)
-    return scaler.transform(array.reshape(-1, array.shape[-1])).reshape(array.shape)
-
-
-def inverse_scale(scaler: StandardScaler, values) -> np.ndarray:
-    """``scaler.inverse_transform`` for arrays of any shape ``(..., columns)``.
-
-    Example:
-        >>> import numpy as np
-        >>> s = fit_scaler(np.array([[0.0], [2.0]]))
-        >>> inverse_scale(s, scale(s, np.array([[[5.0]]]))).tolist()
-        [[[5.0]]]
-    """
-    array = np.asarray(values, dtype=np.float64)
-    return scaler.inverse_transform(array.reshape(-1, array.shape[-1])).reshape(array.shape)

@@ -76,14 +76,14 @@ def series_input(fc) -> np.ndarray:
     calendar features), for every row instead of a ``lookback`` window.
     """
     from forecast.features import calendar_features
-    from forecast.training import design, transformed
+    from forecast.training import transformed
 
-    frame = fc.data_.frames[None]
-    parts = [fc.scaler_.transform(transformed(fc, frame))]
+    frame = fc.history_[None]
+    parts = [fc.scaler_.transform(transformed(fc.model_.spec, frame, fc.transform_))]
     if fc.calendar_:
         parts.append(calendar_features(frame.index, fc.freq_).to_numpy())
     x = np.concatenate(parts, axis=1)[None].astype("float32")
-    (window, *_), _ = design(fc, frame, origins=[len(frame)])
+    (window, *_), _ = fc.model_.inputs(frame, origins=[len(frame)])
     if not np.allclose(x[:, -fc.lookback_ :], window):  # the windows are cut from these rows
         raise RuntimeError("the series input does not match the model's input windows")
     return x
@@ -99,7 +99,7 @@ def gates_figure(fc) -> Figure:
     trace = layer.trace_gates(series_input(fc))
     forget = trace["forget"][0, fc.lookback_ :]  # after a warm-up of one lookback
     busiest = np.argsort(forget.std(axis=0))[::-1][:4]
-    series = fc.data_.frames[None][fc.targets_[0]]
+    series = fc.history_[None][fc.targets_[0]]
     fig = Figure(figsize=(9.0, 8.0), layout="constrained")
     plot_gates(trace, series=series, units=busiest, fig=fig)
     fig.suptitle("Gates of the forecaster's LSTM read over the airline series")

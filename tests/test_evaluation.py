@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import BaseEstimator
 from sklearn.model_selection import TimeSeriesSplit
 
 from forecast.data import SeriesData, validate_frame
@@ -30,13 +31,17 @@ SLOPE = 2.0
 COLUMNS = ["cutoff", "time", "target", "actual", "model", "forecast", "lower", "upper"]
 
 
-class LineOracle:
+class LineOracle(BaseEstimator):
     """Forecasts ``last + SLOPE * k`` (± 1) per series and target; logs its calls."""
 
     model = "oracle"
 
-    def __init__(self, log):
+    def __init__(self, log=None):
         self.log = log
+
+    def __sklearn_clone__(self):
+        # clones share the call log (scikit-learn's clone would deep-copy the list)
+        return type(self)(self.log)
 
     def fit(self, data):
         self.log.append(("fit", {k: (f.index[0], len(f)) for k, f in data.frames.items()}))
@@ -64,9 +69,9 @@ class LineOracle:
 
 
 def oracle(log=None):
-    """A ``make_model`` for :class:`LineOracle` sharing one call log."""
+    """An unfitted :class:`LineOracle` and its call log, shared by its clones."""
     log = [] if log is None else log
-    return (lambda: LineOracle(log)), log
+    return LineOracle(log), log
 
 
 def line(n, start="2000-01-01", freq="MS", offset=0.0, **extra):
@@ -201,15 +206,17 @@ def test_refit_false_fits_once_and_slides_the_history():
     np.testing.assert_array_equal(table["forecast"], table["actual"])
 
 
-def test_refit_true_fits_a_fresh_model_per_fold():
+def test_refit_true_fits_a_fresh_clone_per_fold():
     made = []
 
-    def make():
-        made.append(LineOracle([]))
-        return made[-1]
+    class Counted(LineOracle):
+        def __sklearn_clone__(self):
+            made.append(Counted([]))
+            return made[-1]
 
-    backtest(wide(30), make, horizon=4, n_splits=3, refit=True)
-    assert len(made) == 3
+    original = Counted([])
+    backtest(wide(30), original, horizon=4, n_splits=3, refit=True)
+    assert len(made) == 3 and original.log == []  # the estimator given is never fitted
     assert all(len(m.log) == 2 for m in made)
 
 
@@ -228,7 +235,7 @@ def test_model_name_from_argument_attribute_or_class():
     class Plain(LineOracle):
         model = None
 
-    table = backtest(wide(12), lambda: Plain([]), horizon=2, n_splits=1)
+    table = backtest(wide(12), Plain([]), horizon=2, n_splits=1)
     assert set(table["model"]) == {"Plain"}
 
 
@@ -324,7 +331,7 @@ def test_a_model_that_misses_test_steps_is_reported():
             return super().predict(horizon - 1, data, level)
 
     with pytest.raises(ForecastError, match=r"model 'oracle' returned no forecast for 2000-12-01"):
-        backtest(wide(12), lambda: Short([]), horizon=2, n_splits=1)
+        backtest(wide(12), Short([]), horizon=2, n_splits=1)
 
 
 def test_a_model_that_misses_a_series_or_a_target_is_reported():
@@ -340,10 +347,10 @@ def test_a_model_that_misses_a_series_or_a_target_is_reported():
     b = line(12).reset_index().assign(store="b")
     data = validate_frame(pd.concat([a, b]), time_col="date", target="y", id_col="store")
     with pytest.raises(ForecastError) as err:
-        backtest(data, lambda: OnlyA([]), horizon=2, n_splits=1)
+        backtest(data, OnlyA([]), horizon=2, n_splits=1)
     assert str(err.value) == "model 'oracle' returned no forecast for series 'b'"
     with pytest.raises(ForecastError) as err:
-        backtest(data, lambda: NoY([]), horizon=2, n_splits=1)
+        backtest(data, NoY([]), horizon=2, n_splits=1)
     assert str(err.value) == "model 'oracle' returned no column 'y'"
 
 
@@ -386,7 +393,7 @@ def test_evaluate_summarizes_each_model_with_per_fold_mase():
             last = data.frames[None]["y"].iloc[-1]
             return out.assign(y=last, y_lower=last - 5, y_upper=last + 5)
 
-    models = {"oracle": oracle()[0], "naive": lambda: Naive([])}
+    models = {"oracle": oracle()[0], "naive": Naive([])}
     table, summary = evaluate(data, models, horizon=4, n_splits=3, season=1)
     assert list(summary.index) == ["oracle", "naive"]
     assert list(summary.columns) == list(METRICS)
@@ -450,7 +457,7 @@ def test_airpassengers_single_split_backtest_reproduces_the_published_figures():
     from forecast.forecaster import Forecaster
 
     data = validate_frame(_airline(), time_col="date", target="passengers")
-    models = {"seasonal-naive": lambda: Forecaster(model="seasonal-naive", horizon=36)}
+    models = {"seasonal-naive": Forecaster(model="seasonal-naive", horizon=36)}
     table, summary = evaluate(data, models, horizon=36, n_splits=1)  # season 12 from "MS"
     assert table["cutoff"].unique().tolist() == [pd.Timestamp("1957-12-01")]
     assert round(summary.loc["seasonal-naive", "mase"], 3) == 1.965

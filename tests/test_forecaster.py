@@ -180,14 +180,12 @@ def test_several_series_and_targets_in_one_global_model(tmp_path):
 
 
 def test_ensemble_forecast_is_the_mean_of_its_members(monthly):
-    from forecast import training
-
     fc = Forecaster(model="lstm", horizon=3, lookback=12, **{**LEARNS, "ensemble": 3}).fit(monthly)
     assert 0 not in fc.training_["best_epoch"]  # every member beat the base
     assert fc.network_.output_shape == (None, 3, 3, 1)
     assert len(fc.training_["best_epoch"]) == 3
     frame = fc.history_[None]
-    inputs, _ = training.design(fc, frame, origins=[len(frame)])
+    inputs, _ = fc.model_.inputs(frame, origins=[len(frame)])
     members = fc.network_.predict(inputs, verbose=0)[0, :, :, 0]  # (members, horizon), scaled
     in_units = np.exp(members * fc.scaler_.scale_[0] + fc.scaler_.mean_[0])  # log transform: y > 0
     assert fc.transform_ == "log"

@@ -40,13 +40,14 @@ def test_round_trip_gives_identical_forecasts(lstm_dir, tmp_path):
 
 def test_manifest_records_what_the_issue_asks(lstm_dir):
     m = read_manifest(lstm_dir)
-    assert m["schema_version"] == 1
+    assert m["schema_version"] == 2
     assert {"forecast", "tensorflow", "keras"} <= set(m["versions"])
     assert m["data"]["targets"] == ["y"] and m["data"]["time_col"] == "date"
     assert m["data"]["freq"] == "MS" and len(m["data"]["sha256"]) == 64
     assert m["data"]["series"]["None"]["start"].startswith("2000-01-01")
     assert m["lookback"] == 12 and m["horizon"] == 4 and m["seed"] == 0
-    assert len(m["scaler"]["mean"]) == 1
+    assert m["model"]["name"] == "lstm"
+    assert len(m["model"]["state"]["scaler"]["mean"]) == 1
     assert {"mae", "mase", "seasonal_naive_mase"} <= set(m["validation"])
     assert m["interval"]["level"] == 80 and "coverage" in m["interval"]
     assert set(m["files"]) == {"model.keras", "history.csv"}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import types
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,6 +10,7 @@ keras = pytest.importorskip("keras")
 
 from forecast import networks, training  # noqa: E402
 from forecast.data import validate_frame  # noqa: E402
+from forecast.models import ModelSpec  # noqa: E402
 
 
 def test_seasonal_naive_layer_against_hand_indexed_arange():
@@ -37,12 +36,19 @@ def _hourly(values: np.ndarray) -> pd.DataFrame:
 
 def _base_for(values, lookback=168, horizon=24):
     sd = validate_frame(_hourly(values), target="y")
-    fc = types.SimpleNamespace(
-        season_length_=24, lookback_=lookback, horizon_=horizon, freq_="h", targets_=["y"]
+    spec = ModelSpec(
+        targets=("y",),
+        covariates=(),
+        freq="h",
+        lookback=lookback,
+        horizon=horizon,
+        season_length=24,
+        calendar=(),
+        params={},
     )
     n = len(values)
     splits = {None: (list(range(lookback, n - 200)), "purged")}
-    return training.choose_base(fc, sd, splits)
+    return training.choose_base(spec, sd.frames, splits)
 
 
 def test_base_is_the_week_when_weekends_differ():

@@ -1,4 +1,4 @@
-"""Windows, chronological splits, scaling and the tf.data pipeline.
+"""Windows, forecast origins (validation and training), scaling and the tf.data pipeline.
 
 The property tests feed ``np.arange`` series, so every value *is* its row index and
 alignment can be read off the windows directly.
@@ -11,16 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from forecast.errors import DataError
 from forecast.windowing import (
-    chronological_split,
-    context_slice,
     fit_scaler,
-    inverse_scale,
     make_windows,
-    scale,
+    training_origins,
+    validation_origins,
     window_count,
-    window_starts,
 )
 
 sizes = st.integers(min_value=1, max_value=12)
@@ -48,7 +44,6 @@ def test_hand_checked_windows():
     assert X2[..., 0].tolist() == [[0, 1, 2], [2, 3, 4]]
     assert Y2[..., 0].tolist() == [[30, 40], [50, 60]]
     assert window_count(8, 3, 2) == 4 and window_count(8, 3, 2, stride=2) == 2
-    assert window_starts(8, 3, 2, stride=2).tolist() == [0, 2]
 
 
 def test_multicolumn_shapes_and_views():
@@ -67,7 +62,7 @@ def test_multicolumn_shapes_and_views():
 def test_too_short_gives_empty_windows():
     X, Y = make_windows(np.zeros((4, 3)), np.zeros((4, 2)), lookback=3, horizon=2)
     assert X.shape == (0, 3, 3) and Y.shape == (0, 2, 2)
-    assert window_count(4, 3, 2) == 0 and window_starts(4, 3, 2).tolist() == []
+    assert window_count(4, 3, 2) == 0
 
 
 def test_bad_arguments():
@@ -96,7 +91,7 @@ def test_window_alignment(n, lookback, horizon, stride, n_inputs):
     targets = np.stack([rows, -rows], axis=1)
     X, Y = make_windows(inputs, targets, lookback, horizon, stride)
     count = window_count(n, lookback, horizon, stride)
-    starts = window_starts(n, lookback, horizon, stride)
+    starts = np.arange(count) * stride
     assert X.shape == (count, lookback, n_inputs) and Y.shape == (count, horizon, 2)
     assert len(starts) == count
     # brute force: every start s with s % stride == 0 whose labels fit in the series
@@ -114,53 +109,43 @@ def test_window_alignment(n, lookback, horizon, stride, n_inputs):
         assert starts[-1] + stride + lookback + horizon > n
 
 
-@settings(max_examples=100, deadline=None)
-@given(
-    n=st.integers(min_value=3, max_value=200),
-    test_frac=st.floats(min_value=0, max_value=0.3),
-    val_frac=st.floats(min_value=0, max_value=0.3),
-)
-def test_chronological_split_covers_rows_in_order(n, test_frac, val_frac):
-    train, val, test = chronological_split(n, test_size=test_frac, val_size=val_frac)
-    assert train.start == 0 and train.stop == val.start and val.stop == test.start
-    assert test.stop == n and train.stop >= 1
-    assert test.stop - test.start == int(np.ceil(test_frac * n))
-    assert val.stop - val.start == int(np.ceil(val_frac * n))
-
-
-def test_chronological_split_counts_and_errors():
-    assert chronological_split(10, test_size=2, val_size=3) == (
-        slice(0, 5),
-        slice(5, 8),
-        slice(8, 10),
-    )
-    assert chronological_split(10) == (slice(0, 10), slice(10, 10), slice(10, 10))
-    with pytest.raises(DataError) as info:
-        chronological_split(10, test_size=5, val_size=5)
-    assert str(info.value) == (
-        "10 rows leave no training rows after 5 validation and 5 test rows; hold out fewer rows"
-    )
-    with pytest.raises(ValueError, match="test_size must be >= 0"):
-        chronological_split(10, test_size=-1)
+def test_validation_origins_by_hand():
+    # 20 rows, lookback 4, horizon 3: origins 4 .. 17 (14 of them); 20 % of 14 rounds to 3
+    assert validation_origins(20, 4, 3, 0.2) == [15, 16, 17]
+    assert validation_origins(20, 4, 3, 0.01) == [17]  # at least one
+    assert validation_origins(8, 4, 3, 0.5) == [5]  # 2 origins (4, 5): half is 1
 
 
 @settings(max_examples=100, deadline=None)
 @given(
-    n=st.integers(min_value=30, max_value=150),
+    n=st.integers(min_value=20, max_value=300),
     lookback=sizes,
     horizon=sizes,
-    val_size=st.integers(min_value=1, max_value=25),
+    fraction=st.floats(min_value=0.05, max_value=0.5),
 )
-def test_heldout_windows_keep_labels_inside_the_part(n, lookback, horizon, val_size):
-    train, val, _ = chronological_split(n, val_size=val_size)
+def test_training_labels_never_reach_the_validation_period(n, lookback, horizon, fraction):
     rows = np.arange(n)
-    ctx = context_slice(val, lookback)
-    X, Y = make_windows(rows[ctx], rows[ctx], lookback, horizon)
-    if len(Y):
-        assert Y.min() >= val.start and Y.max() < val.stop  # no label outside validation
-        assert X.min() >= max(0, val.start - lookback)
-    if train.stop >= lookback:  # full context available
-        assert len(Y) == window_count(val.stop - val.start + lookback, lookback, horizon)
+    validation = validation_origins(n, lookback, horizon, fraction)
+    assert validation[-1] == n - horizon  # the last origin whose labels exist
+    assert validation == list(range(validation[0], n - horizon + 1))
+    origins, kind = training_origins(n, lookback, horizon, validation)
+    if not origins:
+        return
+    X, Y = make_windows(rows, rows, lookback, horizon)
+    labels = Y[np.asarray(origins) - lookback]
+    inputs = X[np.asarray(origins) - lookback]
+    assert inputs.min() >= 0 and origins[0] == lookback
+    if kind == "purged":
+        assert labels.max() < validation[0]  # no training label in the validation period
+    else:
+        assert origins[-1] == validation[0] - 1
+
+
+def test_training_origins_purged_or_overlapping_by_hand():
+    origins, kind = training_origins(40, 4, 3, [34, 35, 36, 37])
+    assert (origins[0], origins[-1], kind) == (4, 31, "purged")  # 31 + 3 = 34: labels end at 33
+    origins, kind = training_origins(20, 4, 3, [15, 16, 17])  # 9 purged < 16: overlap
+    assert (origins[0], origins[-1], kind) == (4, 14, "overlapping")
 
 
 # ----------------------------------------------------------------------------- scaling
@@ -182,7 +167,7 @@ values_strategy = st.integers(min_value=4, max_value=60).flatmap(
 def test_scaler_statistics_come_from_training_rows_only(data, seed):
     n, flat = data
     values = np.array(flat).reshape(n, 2)
-    train, val, test = chronological_split(n, test_size=0.25, val_size=0.25)
+    train, val = slice(0, n // 2), slice(n // 2, n)
     scaler = fit_scaler(values[train])
     part = values[train]
     tol = 1e-9 * max(1.0, np.abs(part).max())
@@ -205,10 +190,8 @@ def test_scaler_zero_variance_and_round_trip():
     scaler = fit_scaler(train)
     assert scaler.scale_[1] == 1.0  # constant column: no division by zero
     windows = np.arange(24.0).reshape(3, 4, 2)
-    scaled = scale(scaler, windows)
-    assert scaled.shape == (3, 4, 2)
+    scaled = scaler.transform(windows.reshape(-1, 2)).reshape(windows.shape)
     np.testing.assert_allclose(scaled[..., 0], (windows[..., 0] - 3.0) / np.sqrt(8 / 3))
-    np.testing.assert_allclose(inverse_scale(scaler, scaled), windows)
     np.testing.assert_allclose(scaler.inverse_transform(scaler.transform(train)), train)
     with pytest.raises(ValueError, match="NaN or infinite"):
         fit_scaler(np.array([[1.0], [np.nan]]))
