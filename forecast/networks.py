@@ -137,6 +137,79 @@ def build_direct(
     return keras.Model(_list(past, future), output, name="lstm")
 
 
+@keras.saving.register_keras_serializable(package="forecast")
+class Feedback(keras.layers.Layer):
+    """Warms one LSTM cell up on the lookback, then feeds each prediction back as its input.
+
+    ``(past (B, T, F), future (B, H, C) or None) -> (B, H, n_observed)``. The first step is
+    the last observed value plus ``head(h_T)``; step ``i`` reads the prediction of step
+    ``i - 1`` with the calendar features of its time, and adds ``head(h)`` to it. With a zero
+    ``head`` every step is the last value (the naive forecast).
+
+    One layer owns the cell, the warm-up ``keras.layers.RNN`` around that same cell and the
+    head: a functional graph that used the cell both inside ``RNN`` and on its own could be
+    saved but not loaded again (Keras serialises the shared cell twice and restores its
+    weights once).
+
+    Example:
+        >>> import numpy as np
+        >>> layer = Feedback(units=4, n_observed=1, horizon=3, seed=0)
+        >>> tuple(layer(np.ones((2, 6, 1), "float32")).shape)
+        (2, 3, 1)
+    """
+
+    def __init__(self, units, n_observed, horizon, dropout=0.0, seed=0, **kwargs):
+        super().__init__(**kwargs)
+        self.units, self.n_observed, self.horizon = int(units), int(n_observed), int(horizon)
+        self.dropout, self.seed = float(dropout), int(seed)
+        self.cell = LSTMCell(
+            units,
+            kernel_initializer=keras.initializers.GlorotUniform(seed=seed),
+            recurrent_initializer=keras.initializers.Orthogonal(seed=seed),
+            name="cell",
+        )
+        self.warmup = keras.layers.RNN(self.cell, return_state=True, name="warmup")
+        self.head = keras.layers.Dense(
+            n_observed,
+            kernel_initializer=keras.initializers.GlorotUniform(seed=seed + 100),
+            name="head",  # zeroed by training when the network does not beat its base
+        )
+        self.drop = keras.layers.Dropout(dropout, seed=seed) if dropout else None
+
+    def build(self, past_shape, future_shape=None):
+        self.warmup.build(past_shape)
+        self.head.build((None, self.units))
+
+    def call(self, past, future=None, training=None):
+        def change(h):
+            return self.head(self.drop(h, training=training) if self.drop else h)
+
+        h, *state = self.warmup(past, training=training)
+        prediction = past[:, -1, : self.n_observed] + change(h)
+        steps = [prediction]
+        for i in range(1, self.horizon):
+            x = prediction
+            if future is not None:
+                x = keras.ops.concatenate([prediction, future[:, i - 1, :]], axis=-1)
+            h, state = self.cell(x, state, training=training)
+            prediction = prediction + change(h)
+            steps.append(prediction)
+        return keras.ops.stack(steps, axis=1)
+
+    def compute_output_shape(self, past_shape, future_shape=None):
+        return (past_shape[0], self.horizon, self.n_observed)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "n_observed": self.n_observed,
+            "horizon": self.horizon,
+            "dropout": self.dropout,
+            "seed": self.seed,
+        }
+
+
 def build_feedback(
     *,
     lookback: int,
@@ -153,7 +226,7 @@ def build_feedback(
     reads the lookback window, predicts the next step of *every* observed column
     (targets and covariates), and that prediction, with the calendar features of its
     time step, is the cell's next input; the loop is unrolled ``horizon`` times and
-    trained end to end on the whole horizon.
+    trained end to end on the whole horizon (the layer :class:`Feedback`).
 
     Args:
         lookback: input window length.
@@ -175,42 +248,9 @@ def build_feedback(
         >>> m.output_shape
         (None, 4, 1)
     """
-    n_observed = n_features - n_calendar
     past, future = _inputs(lookback, n_features, n_calendar, horizon)
-    cell = LSTMCell(
-        units,
-        kernel_initializer=keras.initializers.GlorotUniform(seed=seed),
-        recurrent_initializer=keras.initializers.Orthogonal(seed=seed),
-        name="cell",
-    )
-    warmup = keras.layers.RNN(cell, return_state=True, name="warmup")
-    head = keras.layers.Dense(
-        n_observed,
-        kernel_initializer=keras.initializers.GlorotUniform(seed=seed + 100),
-        name="head",
-    )
-    drop = keras.layers.Dropout(dropout, seed=seed) if dropout else None
-    to_step = keras.layers.Reshape((1, n_observed))
-
-    def predict_step(h, last):
-        change = head(drop(h) if drop else h)
-        return keras.layers.Add()([last, change])
-
-    h, *state = warmup(past)
-    last = keras.layers.Reshape((n_observed,))(SeasonalNaive(width=n_observed)(past))
-    prediction = predict_step(h, last)
-    steps = [to_step(prediction)]
-    for i in range(1, horizon):
-        x = prediction
-        if future is not None:
-            calendar = keras.layers.Reshape((n_calendar,))(
-                keras.layers.Cropping1D((i - 1, horizon - i))(future)
-            )
-            x = keras.layers.Concatenate()([prediction, calendar])
-        h, state = cell(x, state)
-        prediction = predict_step(h, prediction)
-        steps.append(to_step(prediction))
-    output = keras.layers.Concatenate(axis=1, name="forecast")(steps) if horizon > 1 else steps[0]
+    layer = Feedback(units, n_features - n_calendar, horizon, dropout, seed, name="feedback")
+    output = layer(past, future) if future is not None else layer(past)
     return keras.Model(_list(past, future), output, name="lstm_ar")
 
 

@@ -260,7 +260,7 @@ def _keep_head_if_better(network, val_set, val_loss: float) -> tuple[float, bool
         ``(base_val_loss, zeroed)``: the validation loss of the bare base, and whether the
         head was left zeroed.
     """
-    head = network.get_layer("head")
+    head = _head(network)
     trained = head.get_weights()
     head.set_weights([np.zeros_like(w) for w in trained])
     base_val_loss = float(network.evaluate(val_set, verbose=0))
@@ -268,6 +268,14 @@ def _keep_head_if_better(network, val_set, val_loss: float) -> tuple[float, bool
     if not zeroed:
         head.set_weights(trained)
     return base_val_loss, zeroed
+
+
+def _head(network):
+    """The layer ``head`` of a member network (``lstm``: top level; ``lstm-ar``: in ``feedback``)."""
+    try:
+        return network.get_layer("head")
+    except ValueError:
+        return network.get_layer("feedback").head
 
 
 def predict_scaled(network, inputs) -> np.ndarray:

@@ -109,16 +109,7 @@ def test_registry_names_are_the_cli_choices():
     assert set(models.baselines()) == {"naive", "seasonal-naive", "drift"}
 
 
-LOAD_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="issue #16.1: lstm-ar shares its LSTMCell between keras.layers.RNN and the "
-    "feedback steps, and Keras cannot reload that graph ('Layer cell expected 3 variables')",
-)
-
-
-@pytest.mark.parametrize(
-    "name", [pytest.param(n, marks=LOAD_BUG) if n == "lstm-ar" else n for n in models.names()]
-)
+@pytest.mark.parametrize("name", models.names())
 def test_every_model_saves_loads_and_predicts_the_same(name, tmp_path):
     """Every registered model: fit → save → load → the same forecast; load → save keeps the
     manifest (but the checksum of the time-stamped Keras archive) and the files byte for byte."""
