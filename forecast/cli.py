@@ -56,24 +56,39 @@ class Failure(click.ClickException):
         self.exit_code = exit_code
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread like Ctrl-C's KeyboardInterrupt."""
+
+
+def _terminate(signum, frame):
+    raise Terminated()
+
+
 class Group(click.Group):
-    """Turns library errors and Ctrl-C into one ``Error:`` line and an exit code."""
+    """Turns library errors, Ctrl-C and SIGTERM into one ``Error:`` line and an exit code."""
 
     def invoke(self, ctx):
+        import signal
+
         from forecast.errors import ForecastError
 
+        # SIGTERM unwinds like Ctrl-C: temporary files are removed, the old model is kept
+        previous = signal.signal(signal.SIGTERM, _terminate)
         try:
             return super().invoke(ctx)
         except ForecastError as exc:
             if ctx.meta.get("forecast.debug"):
                 raise
             raise Failure(as_flags(str(exc)), exc.exit_code) from None
-        except KeyboardInterrupt:
-            click.echo(
-                f"Error: interrupted; {ctx.meta.get('forecast.on_interrupt', 'nothing was written')}",
-                err=True,
+        except (KeyboardInterrupt, Terminated) as exc:
+            what, code = (
+                ("terminated", 143) if isinstance(exc, Terminated) else ("interrupted", 130)
             )
-            ctx.exit(130)
+            kept = ctx.meta.get("forecast.on_interrupt", "nothing was written")
+            click.echo(f"Error: {what}; {kept}", err=True)
+            ctx.exit(code)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _import_tensorflow_quietly() -> None:
@@ -102,16 +117,66 @@ def _import_tensorflow_quietly() -> None:
 
 
 def _load_config(ctx, param, value):
-    """``--config FILE``: option defaults from a TOML file (``[fit]``, ``[predict]`` … tables)."""
+    """``--config FILE``: option defaults from a TOML file (``[fit]``, ``[predict]`` … tables).
+
+    Every table must name a command and every key one of its options (as in
+    ``forecast COMMAND --help``, with ``_`` or ``-``); anything else is a usage error, so a
+    typo is not silently ignored.
+    """
     if value is None:
         return None
     import tomllib
 
     try:
-        config = tomllib.loads(Path(value).read_text())
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+        config = tomllib.loads(Path(value).read_bytes().decode("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise click.BadParameter(f"cannot read {value}: {exc}", ctx=ctx, param=param) from None
-    ctx.default_map = {**(ctx.default_map or {}), **config}
+    commands = ctx.command.commands
+    defaults = {}
+    for name, table in config.items():
+        if name not in commands:
+            raise click.BadParameter(
+                f"{value}: [{name}] is not a command; use tables {', '.join(sorted(commands))}",
+                ctx=ctx,
+                param=param,
+            )
+        if not isinstance(table, dict):
+            raise click.BadParameter(
+                f"{value}: '{name}' must be a table ([{name}] with options under it)",
+                ctx=ctx,
+                param=param,
+            )
+        # an option by its parameter name or its flag (``targets`` or ``target``, ``batch-size``)
+        options = {
+            key: p
+            for p in commands[name].params
+            if p.name
+            for key in [p.name, *(o.lstrip("-").replace("-", "_") for o in p.opts)]
+        }
+        defaults[name] = {}
+        for key, setting in table.items():
+            option = options.get(key.replace("-", "_"))
+            if option is None or option.name == "data":
+                raise click.BadParameter(
+                    f"{value}: [{name}] has no option '{key}'; see 'forecast {name} --help'",
+                    ctx=ctx,
+                    param=param,
+                )
+            scalar = (str, int, float, bool)
+            ok = (
+                isinstance(setting, list) and all(isinstance(v, scalar) for v in setting)
+                if option.multiple
+                else isinstance(setting, scalar)
+            )
+            if not ok:
+                wanted = "a list of values" if option.multiple else "one value"
+                raise click.BadParameter(
+                    f"{value}: [{name}] {key} must be {wanted}, got {setting!r}",
+                    ctx=ctx,
+                    param=param,
+                )
+            defaults[name][option.name] = setting
+    ctx.default_map = {**(ctx.default_map or {}), **defaults}
     return value
 
 
@@ -296,6 +361,32 @@ def _fit_summary(fc, model_dir) -> str:
     return "\n".join(lines)
 
 
+def _escape_option(command):
+    return click.option(
+        "--escape-formulas/--no-escape-formulas",
+        default=True,
+        help="Prefix text cells that start with = + - @ with ' (spreadsheet-safe CSV).",
+    )(command)
+
+
+def _write_backtest(output: str, table, escape_formulas: bool) -> None:
+    """Writes the backtest table; if that fails, keeps it in a temporary file and says where."""
+    import tempfile
+
+    from forecast import outputs
+    from forecast.errors import OutputError
+
+    text = outputs.to_csv(table, escape_formulas=escape_formulas)
+    try:
+        outputs.write_text(output, text)
+    except OutputError as exc:
+        fd, kept = tempfile.mkstemp(prefix="forecast-backtest-", suffix=".csv")
+        with os.fdopen(fd, "w") as file:
+            file.write(text)
+        exc.args = (f"{exc}; the backtest table was kept in {kept}",)
+        raise
+
+
 def _model_dir_option(command):
     return click.option(
         "--model-dir",
@@ -361,7 +452,8 @@ def _new_data(fc, data):
 @click.option(
     "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", help="Output format."
 )
-def predict(model_dir, data, horizon, level, output, fmt):
+@_escape_option
+def predict(model_dir, data, horizon, level, output, fmt, escape_formulas):
     """Forecast from a saved model and write the forecast as CSV or JSON.
 
     Columns: [id column], the time column, then per target T: T, T_lower, T_upper.
@@ -371,28 +463,16 @@ def predict(model_dir, data, horizon, level, output, fmt):
       forecast predict --model-dir airline-model --output forecast.csv
     """
     fc = _load_model(model_dir)
+    from forecast import outputs
+
     table = fc.predict(horizon=horizon, data=_new_data(fc, data), level=level).reset_index()
     if fmt == "csv":
-        text = table.to_csv(index=False)
+        text = outputs.to_csv(table, escape_formulas=escape_formulas)
     else:
-        text = table.to_json(orient="records", date_format="iso", indent=2) + "\n"
-    _write(output, text)
+        text = outputs.to_json(table)
+    outputs.write_text(output, text)
     if output != "-":
         click.echo(f"Forecast: {output}", err=True)
-
-
-def _write(output: str, text: str) -> None:
-    """Writes ``text`` to stdout or atomically to a file (no half-written output)."""
-    if output == "-":
-        click.echo(text, nl=False)
-        return
-    path = Path(output)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        tmp.write_text(text)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 @main.command()
@@ -447,13 +527,11 @@ def plot(model_dir, data, output, last, target, level):
     from forecast.plotting import plot_forecast
 
     ax = plot_forecast(frames[key], forecast, last=last, target=target, level=level or fc.level)
-    path = Path(output)
-    tmp = path.with_name(f".{path.stem}.tmp-{os.getpid()}{suffix}")
-    try:
-        ax.figure.savefig(tmp, dpi=120, bbox_inches="tight")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    from forecast import outputs
+
+    outputs.write_with(
+        output, lambda tmp: ax.figure.savefig(tmp, dpi=120, bbox_inches="tight"), suffix
+    )
     click.echo(f"Plot: {output}", err=True)
 
 
@@ -515,6 +593,7 @@ def inspect(model_dir, as_json):
 @click.option(
     "--output", "-o", type=click.Path(dir_okay=False), help="Write the long backtest table as CSV."
 )
+@_escape_option
 def evaluate(
     data,
     time_col,
@@ -530,6 +609,7 @@ def evaluate(
     refit,
     as_json,
     output,
+    escape_formulas,
     **params,
 ):
     """Rolling-origin backtest of --model against the baselines (naive, seasonal-naive, drift).
@@ -572,7 +652,7 @@ def evaluate(
             progress=bar.update if show_progress else None,
         )
     if output:
-        _write(output, table.to_csv(index=False))
+        _write_backtest(output, table, escape_formulas)
     if as_json:
         click.echo(json.dumps(evaluation.to_json(summary, horizon, folds), indent=2))
     else:

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
+import glob
 import hashlib
 import importlib.metadata
 import json
@@ -65,12 +67,15 @@ def save(path, config: dict, write_files: Callable[[Path], list[str]]) -> None:
         ModelDirError: ``path`` exists but is not a model directory (nothing is touched).
     """
     path = Path(path).absolute()
+    if path.is_symlink():  # write where the link points; the link stays a link
+        path = path.resolve()
     if path.exists() and not (path / MANIFEST).is_file() and any(path.iterdir()):
         raise ModelDirError(
             f"'{path}' exists and is not a forecast model directory; choose another model_dir="
         )
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=path.parent))
+    _remove_stale(path)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-{os.getpid()}-", dir=path.parent))
     try:
         names = write_files(tmp)
         files = {name: _sha256(tmp / name) for name in names}
@@ -80,15 +85,41 @@ def save(path, config: dict, write_files: Callable[[Path], list[str]]) -> None:
         for name in [*files, MANIFEST]:
             _fsync(tmp / name)
         _fsync(tmp)
-        if path.exists():
-            _replace_dir(tmp, path)  # tmp now holds the old model
-            shutil.rmtree(tmp, ignore_errors=True)
-        else:
-            os.rename(tmp, path)
+        _put_in_place(tmp, path)
         _fsync(path.parent)
-    except BaseException:
+    finally:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise
+
+
+def _put_in_place(tmp: Path, path: Path) -> None:
+    """Moves the finished ``tmp`` to ``path``; an existing model there ends up in ``tmp``."""
+    try:
+        if not path.exists():
+            os.rename(tmp, path)
+            return
+    except OSError as exc:
+        # another fit created the directory since we looked: take its place like any old model
+        if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST) or not (path / MANIFEST).is_file():
+            raise
+    _replace_dir(tmp, path)
+
+
+def _remove_stale(path: Path) -> None:
+    """Removes temporary directories left beside ``path`` by fits that no longer run."""
+    for stale in path.parent.glob(f".{glob.escape(path.name)}.tmp-*"):
+        pid = stale.name[len(path.name) + 6 :].split("-", 1)[0]
+        if not pid.isdigit() or not _running(int(pid)):
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def read_manifest(path) -> dict:

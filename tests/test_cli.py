@@ -284,11 +284,13 @@ def test_help_and_usage_errors_answer_fast(forecast_bin, args, code):
     assert time.perf_counter() - start < 2.0  # generous for a loaded CI machine; ~0.15 s here
 
 
-@pytest.mark.parametrize("signame", ["SIGINT", "SIGKILL"])
+@pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM", "SIGKILL"])
 def test_interrupted_or_killed_fit_keeps_the_model(
     signame, forecast_bin, model_dir, airline_csv, tmp_path
 ):
-    """Ctrl-C: one line and exit 130; kill -9: no line, but the old model is intact too."""
+    """Ctrl-C: one line and exit 130; SIGTERM: one line and exit 143; kill -9: no line, but
+    the old model is intact too, and no temporary directory is left beside it (but kill -9's,
+    removed by the next save)."""
     import shutil
     import signal
     import time
@@ -316,14 +318,16 @@ def test_interrupted_or_killed_fit_keeps_the_model(
     time.sleep(6)
     proc.send_signal(getattr(signal, signame))
     _, err = proc.communicate(timeout=60)
-    if signame == "SIGINT":
-        assert proc.returncode == 130, err
-        assert (
-            err.strip().splitlines()[-1]
-            == f"Error: interrupted; the model directory '{target}' was not changed"
-        )
-    else:
+    if signame == "SIGKILL":
         assert proc.returncode == -signal.SIGKILL
+    else:
+        code, what = (130, "interrupted") if signame == "SIGINT" else (143, "terminated")
+        assert proc.returncode == code, err
+        assert err.strip().splitlines()[-1] == (
+            f"Error: {what}; the model directory '{target}' was not changed"
+        )
+        assert "Traceback" not in err
+        assert [p.name for p in tmp_path.iterdir() if ".tmp-" in p.name] == []
     assert sorted(p.name for p in target.iterdir()) == sorted(before)
     assert {p.name: p.read_bytes() for p in target.iterdir()} == before
 
