@@ -18,6 +18,9 @@ previous states ``h_{t-1}``, ``c_{t-1}`` (batch, units)::
 ``W`` is ``kernel`` (features, 4u), ``U`` is ``recurrent_kernel`` (units, 4u)
 and ``b`` is ``bias`` (4u,), in Keras' gate order i, f, c, o.
 
+They are written once, in :func:`lstm_step`, which the cell's step, the
+layer's ``trace_gates`` and the loop of :func:`lstm_sequence` all call.
+
 Why the loop looks the way it does (measured on a 2-core CPU; see
 ``benchmarks/lstm_speed.py`` and its results file):
 
@@ -60,15 +63,42 @@ except ImportError:  # pragma: no cover - a TensorFlow without it: never nest
     GraphOrParentsInXlaContext = None
 
 
-def gate_math(z, c_prev, activation, recurrent_activation):
-    """Applies the LSTM gate equations to the pre-activations of one step.
+def lstm_step(
+    x,
+    h_prev,
+    c_prev,
+    kernel,
+    recurrent_kernel,
+    bias=None,
+    *,
+    activation,
+    recurrent_activation,
+    x_masks=None,
+    h_masks=None,
+):
+    """One LSTM time step: the equations above, the only place they are written.
+
+    :class:`forecast.layers.LSTMCell`, ``LSTM.trace_gates`` and the fast loop
+    of :func:`lstm_sequence` all call it.
 
     Args:
-        z: Pre-activations ``x_t W + h_{t-1} U + b``, shape (batch, 4*units),
-            columns in the order input, forget, candidate, output.
+        x: Inputs ``x_t``, shape (batch, features).
+        h_prev: Previous hidden state ``h_{t-1}``, shape (batch, units).
         c_prev: Previous cell state ``c_{t-1}``, shape (batch, units).
+        kernel: ``W``, (features, 4*units), columns i|f|c|o; or, when
+            ``recurrent_kernel`` is None, ``[W; U]`` stacked, (features +
+            units, 4*units): then ``z_t = [x_t, h_{t-1}] [W; U] + b``, the same
+            sum in one matmul (the fast loop stacks the weights once).
+        recurrent_kernel: ``U``, (units, 4*units), or None (see ``kernel``).
+        bias: ``b``, (4*units,), or None.
         activation: The activation of the candidate and of the cell (tanh).
         recurrent_activation: The activation of the three gates (sigmoid).
+        x_masks: Dropout mask(s) on ``x_t``, already scaled by ``1 / (1 -
+            rate)``: one (batch, features) tensor for every gate, or a list of
+            4, one per gate (Keras does that with recurrent dropout).
+        h_masks: None, or a list of 4 (batch, units) masks on ``h_{t-1}``, one
+            per gate. Per-gate masks need ``W`` and ``U`` apart (one matmul
+            per gate and weight).
 
     Returns:
         A tuple ``(i, f, c_tilde, o, c, h)`` of (batch, units) tensors.
@@ -76,12 +106,35 @@ def gate_math(z, c_prev, activation, recurrent_activation):
     Example:
         >>> import numpy as np
         >>> from keras import activations
-        >>> z = np.zeros((1, 8), "float32")  # units = 2, all gates half open
+        >>> x, h_prev = np.zeros((1, 3), "float32"), np.zeros((1, 2), "float32")
         >>> c_prev = np.ones((1, 2), "float32")
-        >>> i, f, g, o, c, h = gate_math(z, c_prev, activations.tanh, activations.sigmoid)
+        >>> W, U = np.zeros((3, 8), "float32"), np.zeros((2, 8), "float32")
+        >>> i, f, g, o, c, h = lstm_step(  # z = 0: all gates half open
+        ...     x, h_prev, c_prev, W, U, activation=activations.tanh,
+        ...     recurrent_activation=activations.sigmoid)
         >>> np.asarray(c).round(3).tolist()  # 0.5 * 1 + 0.5 * tanh(0)
         [[0.5, 0.5]]
     """
+    if x_masks is not None and not isinstance(x_masks, (list, tuple)):
+        x, x_masks = x * x_masks, None  # one mask for every gate
+    if x_masks is None and h_masks is None:
+        if recurrent_kernel is None:  # [x_t, h_{t-1}] @ [W; U]
+            z = ops.matmul(ops.concatenate([x, h_prev], axis=-1), kernel)
+        else:
+            z = ops.matmul(x, kernel) + ops.matmul(h_prev, recurrent_kernel)
+    else:  # a different mask per gate: each gate's quarter of z from its own masked copies
+        w_gates = ops.split(kernel, 4, axis=-1)
+        u_gates = ops.split(recurrent_kernel, 4, axis=-1)
+        z = ops.concatenate(
+            [
+                ops.matmul(x if x_masks is None else x * x_masks[k], w_gates[k])
+                + ops.matmul(h_prev if h_masks is None else h_prev * h_masks[k], u_gates[k])
+                for k in range(4)
+            ],
+            axis=-1,
+        )
+    if bias is not None:
+        z = z + bias
     z_i, z_f, z_c, z_o = ops.split(z, 4, axis=-1)
     i = recurrent_activation(z_i)  # input gate: how much of the candidate to write
     f = recurrent_activation(z_f)  # forget gate: how much of the old cell to keep
@@ -114,30 +167,26 @@ def _recurrence(static, xs, h0, c0, kernel, recurrent_kernel, bias, mask, in_mas
     m_ta = tf.TensorArray(tf.bool, size=steps).unstack(mask) if static.has_mask else None
     h_ta = tf.TensorArray(xs.dtype, size=steps) if static.return_sequences else None
     per_gate = static.has_input_masks or static.has_recurrent_masks
-    if per_gate:  # dropout with a different mask per gate: one matmul per gate
-        w_gates = tf.split(kernel, 4, axis=1)
-        u_gates = tf.split(recurrent_kernel, 4, axis=1)
-        b_gates = tf.split(bias, 4) if static.has_bias else [None] * 4
+    if per_gate:  # dropout with a different mask per gate: one matmul per gate and weight
+        weights = (kernel, recurrent_kernel)
+        x_masks = tf.unstack(in_masks) if static.has_input_masks else None
+        h_masks = tf.unstack(rec_masks) if static.has_recurrent_masks else None
     else:  # [x_t, h] @ [W; U]: one matmul per step
-        w_and_u = tf.concat([kernel, recurrent_kernel], axis=0)
-
-    def preactivations(x_t, h):
-        if not per_gate:
-            z = tf.matmul(tf.concat([x_t, h], axis=1), w_and_u)
-            return tf.nn.bias_add(z, bias) if static.has_bias else z
-        zs = []
-        for k in range(4):
-            x_k = x_t * in_masks[k] if static.has_input_masks else x_t
-            h_k = h * rec_masks[k] if static.has_recurrent_masks else h
-            z_k = tf.matmul(x_k, w_gates[k])
-            if static.has_bias:
-                z_k = z_k + b_gates[k]
-            zs.append(z_k + tf.matmul(h_k, u_gates[k]))
-        return tf.concat(zs, axis=1)
+        weights = (tf.concat([kernel, recurrent_kernel], axis=0), None)
+        x_masks = h_masks = None
 
     def body(t, h, c, h_ta):
-        z = preactivations(x_ta.read(t), h)
-        *_, c_new, h_new = gate_math(z, c, static.activation, static.recurrent_activation)
+        *_, c_new, h_new = lstm_step(
+            x_ta.read(t),
+            h,
+            c,
+            *weights,
+            bias,
+            activation=static.activation,
+            recurrent_activation=static.recurrent_activation,
+            x_masks=x_masks,
+            h_masks=h_masks,
+        )
         if static.has_mask:  # a masked step leaves the states as they were
             m = m_ta.read(t)
             h_new = tf.where(m, h_new, h)

@@ -7,6 +7,24 @@ weights copy both ways with ``set_weights(other.get_weights())``, and they
 compute what ``keras.layers.LSTM`` computes (to float rounding). The equations
 and the fast loop live in :mod:`forecast._lstm_kernels`.
 
+As ``keras.layers.LSTM`` does, :class:`LSTM` subclasses ``keras.layers.RNN``
+over its cell: RNN handles the initial and the stateful states, masks,
+``go_backwards``, the return options and the per-call dropout masks, and
+:class:`LSTM` only overrides ``inner_loop``, to run the whole sequence in the
+fused, XLA-compiled loop instead of calling the cell step by step. Moving onto
+RNN (it used to re-implement that plumbing) changed neither the results nor the
+speed. Without recurrent dropout and with the default ``use_xla=True``, the
+compiled loop, its gradient and an XLA-compiled forward + backward pass of the
+layer are the same XLA programs as before (instruction for instruction, but for
+one reduction that starts from ``0`` instead of ``-0``), outputs and gradients
+are bit-equal, and the graph around the loop has the same ops (input dropout
+adds one slice). With recurrent dropout the loop now slices the weights per
+gate inside the step and adds the bias once (within rounding of Keras, as
+before; the kernel's speed ratio old/new measured 0.97-1.02). Timed in one
+process on a shared 2-core CPU, the paired CPU-time ratio old/new layer in
+``model.fit`` and ``model.predict`` was 0.97-1.02 on every shape and
+``jit_compile`` setting (see ``benchmarks/results/lstm_speed.md``).
+
 Example:
     >>> import numpy as np
     >>> from forecast.layers import LSTM
@@ -27,7 +45,7 @@ import numpy as np
 from keras import activations, constraints, initializers, ops, regularizers
 from keras.src.layers.rnn.dropout_rnn_cell import DropoutRNNCell  # private: see LSTMCell
 
-from forecast._lstm_kernels import gate_math, lstm_sequence
+from forecast._lstm_kernels import lstm_sequence, lstm_step
 
 __all__ = ["LSTM", "LSTMCell"]
 
@@ -193,29 +211,20 @@ class LSTMCell(keras.layers.Layer, DropoutRNNCell):
     def call(self, inputs, states, training=False):
         h_prev, c_prev = states[0], states[1]
         # Dropout masks are drawn once per sequence (cached by the mixin).
-        x_masks = self.get_dropout_mask(inputs) if training and self.dropout > 0 else None
-        h_masks = None
-        if training and self.recurrent_dropout > 0:
-            h_masks = self.get_recurrent_dropout_mask(h_prev)
-        if self.recurrent_dropout > 0:  # Keras' implementation=1: masks per gate
-            w = ops.split(self.kernel, 4, axis=-1)
-            u = ops.split(self.recurrent_kernel, 4, axis=-1)
-            b = ops.split(self.bias, 4, axis=-1) if self.use_bias else [0.0] * 4
-            z = ops.concatenate(
-                [
-                    ops.matmul(inputs if x_masks is None else inputs * x_masks[k], w[k])
-                    + b[k]
-                    + ops.matmul(h_prev if h_masks is None else h_prev * h_masks[k], u[k])
-                    for k in range(4)
-                ],
-                axis=-1,
-            )
-        else:  # one mask for all gates, one fused matmul per weight
-            x = inputs if x_masks is None else inputs * x_masks
-            z = ops.matmul(x, self.kernel) + ops.matmul(h_prev, self.recurrent_kernel)
-            if self.use_bias:
-                z = z + self.bias
-        *_, c, h = gate_math(z, c_prev, self.activation, self.recurrent_activation)
+        x_masks = self.get_dropout_mask(inputs) if training else None
+        h_masks = self.get_recurrent_dropout_mask(h_prev) if training else None
+        *_, c, h = lstm_step(
+            inputs,
+            h_prev,
+            c_prev,
+            self.kernel,
+            self.recurrent_kernel,
+            self.bias,
+            activation=self.activation,
+            recurrent_activation=self.recurrent_activation,
+            x_masks=x_masks,
+            h_masks=h_masks,
+        )
         return h, [h, c]
 
     def get_initial_state(self, batch_size=None):
@@ -265,12 +274,14 @@ _CELL_ARGS = (
 
 
 @keras.saving.register_keras_serializable(package="forecast")
-class LSTM(keras.layers.Layer):
+class LSTM(keras.layers.RNN):
     """Long short-term memory over a sequence; a drop-in for ``keras.layers.LSTM``.
 
     Takes the arguments of :class:`LSTMCell` plus the ones below, and gives
     the results of ``keras.layers.LSTM`` with the same weights (which live in
-    ``self.cell``). On a 2-core CPU, in a model compiled with
+    ``self.cell``); it is a ``keras.layers.RNN`` over :class:`LSTMCell`
+    whose ``inner_loop`` runs :func:`forecast._lstm_kernels.lstm_sequence`.
+    On a 2-core CPU, in a model compiled with
     ``jit_compile=False`` (Keras' default there), it trained 1.2-3.1x and
     predicted 1.4-3.6x faster than ``keras.layers.LSTM``, because its loop is
     compiled by XLA; in a ``jit_compile=True`` model, where both loops are
@@ -377,13 +388,18 @@ class LSTM(keras.layers.Layer):
             trainable=kwargs.get("trainable", True),
             name="lstm_cell",
         )
-        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        self.cell = cell
-        for name, value in flags.items():
-            setattr(self, name, value)
-        self.supports_masking = True
+        super().__init__(
+            cell,
+            return_sequences=flags["return_sequences"],
+            return_state=flags["return_state"],
+            go_backwards=flags["go_backwards"],
+            stateful=flags["stateful"],
+            zero_output_for_mask=flags["zero_output_for_mask"],
+            activity_regularizer=activity_regularizer,
+            **kwargs,
+        )
+        self.use_xla = flags["use_xla"]
         self.input_spec = keras.layers.InputSpec(ndim=3)
-        self._state_variables = None  # set by build() when stateful
 
     # The cell's weights and hyper-parameters, readable on the layer as in Keras.
     units = property(lambda self: self.cell.units)
@@ -392,66 +408,35 @@ class LSTM(keras.layers.Layer):
     bias = property(lambda self: self.cell.bias)
     seed = property(lambda self: self.cell.seed)
 
-    @property
-    def states(self):
-        """The state variables ``[h, c]`` of a stateful layer, else None."""
-        return self._state_variables
-
     def build(self, sequences_shape, initial_state_shape=None):
-        self.cell.build((sequences_shape[0], sequences_shape[-1]))
-        if self.stateful:
-            batch = sequences_shape[0]
-            if batch is None:
-                raise ValueError(
-                    "stateful=True needs a fixed batch size, got input shape "
-                    f"{tuple(sequences_shape)}; pass batch_size= to keras.Input"
-                )
-            # Not tracked as weights (Keras does not save RNN states either), so
-            # get_weights()/set_weights() stay interchangeable with keras.layers.LSTM.
-            states = [
-                keras.Variable(s, trainable=False, dtype=self.variable_dtype, name="rnn_state")
-                for s in self.cell.get_initial_state(batch)
-            ]
-            object.__setattr__(self, "_state_variables", states)
+        if self.stateful and sequences_shape[0] is None:
+            raise ValueError(
+                "stateful=True needs a fixed batch size, got input shape "
+                f"{tuple(sequences_shape)}; pass batch_size= to keras.Input"
+            )
+        super().build(sequences_shape, initial_state_shape)
 
-    def get_initial_state(self, batch_size):
-        """Zero ``[h0, c0]``, each (batch_size, units)."""
-        return self.cell.get_initial_state(batch_size)
+    def inner_loop(self, sequences, initial_state, mask, training=False):
+        """The whole sequence in :func:`~forecast._lstm_kernels.lstm_sequence`.
 
-    def reset_state(self):
-        """Zeroes the states of a stateful layer."""
-        for v in self._state_variables or []:
-            v.assign(ops.zeros_like(v))
-
-    reset_states = reset_state  # Keras' older name
-
-    def call(self, sequences, initial_state=None, mask=None, training=False):
-        batch_size = ops.shape(sequences)[0]
-        if initial_state is None:
-            if self.stateful:
-                initial_state = self._state_variables
-            else:
-                initial_state = self.get_initial_state(batch_size)
-        h0, c0 = (ops.convert_to_tensor(s, dtype=self.compute_dtype) for s in initial_state)
+        ``keras.layers.RNN.call`` has prepared everything else: the initial
+        states (zeros, given, or the stateful ones, which it updates after),
+        and this call's dropout masks, drawn once per call and cached on the
+        cell (even when not training, as Keras does, so that a seeded layer
+        draws exactly Keras' masks).
+        """
         if isinstance(mask, (list, tuple)):
             mask = mask[0]
-
-        # Dropout masks are drawn once per call (per sequence) and reused at
-        # every step. As in keras.layers.RNN they are drawn even when not
-        # training, in the same order from the same seed generator, so that a
-        # seeded layer draws exactly the masks Keras draws.
         cell = self.cell
-        input_masks = cell.get_dropout_mask(sequences[:, 0, :])
-        recurrent_masks = cell.get_recurrent_dropout_mask(h0)
-        cell.reset_dropout_mask()
-        cell.reset_recurrent_dropout_mask()
-        if not training:
-            input_masks = recurrent_masks = None
-
+        input_masks = recurrent_masks = None
+        if training and cell.dropout > 0:
+            input_masks = cell.get_dropout_mask(sequences[:, 0, :])
+        if training and cell.recurrent_dropout > 0:
+            recurrent_masks = cell.get_recurrent_dropout_mask(initial_state[0])
         last_output, outputs, h, c = lstm_sequence(
             sequences,
-            h0,
-            c0,
+            initial_state[0],
+            initial_state[1],
             cell.kernel,
             cell.recurrent_kernel,
             cell.bias,
@@ -465,24 +450,7 @@ class LSTM(keras.layers.Layer):
             recurrent_masks=recurrent_masks,
             use_xla=self.use_xla,
         )
-        if self.stateful:
-            for variable, value in zip(self._state_variables, (h, c), strict=True):
-                variable.assign(ops.cast(value, variable.dtype))
-        output = outputs if self.return_sequences else last_output
-        return (output, h, c) if self.return_state else output
-
-    def compute_output_shape(self, sequences_shape, initial_state_shape=None):
-        batch, time = sequences_shape[0], sequences_shape[1]
-        output = (batch, time, self.units) if self.return_sequences else (batch, self.units)
-        if self.return_state:
-            return output, (batch, self.units), (batch, self.units)
-        return output
-
-    def compute_mask(self, sequences, mask=None):
-        if isinstance(mask, (list, tuple)):
-            mask = mask[0]
-        output_mask = mask if self.return_sequences else None
-        return [output_mask, None, None] if self.return_state else output_mask
+        return last_output, (last_output if outputs is None else outputs), [h, c]
 
     def trace_gates(self, inputs, initial_state=None):
         """Every gate and state at every step, for looking inside the LSTM.
@@ -519,16 +487,22 @@ class LSTM(keras.layers.Layer):
         if not self.built:
             self.build(tuple(x.shape))
         if initial_state is None:
-            initial_state = self._state_variables or self.get_initial_state(ops.shape(x)[0])
+            initial_state = self.states or self.get_initial_state(ops.shape(x)[0])
         h, c = (ops.convert_to_tensor(s, dtype=self.compute_dtype) for s in initial_state)
         cell = self.cell
         order = range(x.shape[1])
         trace = {name: [] for name in ("input", "forget", "candidate", "output", "cell", "hidden")}
         for t in reversed(order) if self.go_backwards else order:
-            z = ops.matmul(x[:, t], cell.kernel) + ops.matmul(h, cell.recurrent_kernel)
-            if cell.use_bias:
-                z = z + cell.bias
-            step = gate_math(z, c, cell.activation, cell.recurrent_activation)
+            step = lstm_step(
+                x[:, t],
+                h,
+                c,
+                cell.kernel,
+                cell.recurrent_kernel,
+                cell.bias,
+                activation=cell.activation,
+                recurrent_activation=cell.recurrent_activation,
+            )
             for name, value in zip(trace, step, strict=True):
                 trace[name].append(ops.convert_to_numpy(value))
             c, h = step[4], step[5]
@@ -550,7 +524,13 @@ class LSTM(keras.layers.Layer):
                 "use_xla": self.use_xla,
             }
         )
-        return {**super().get_config(), **config}
+        base = super().get_config()
+        del base["cell"], base["unroll"]  # the cell is built from the config; no unrolling
+        return {**base, **config}
+
+    @classmethod
+    def from_config(cls, config):  # Layer's: RNN's expects a serialized cell
+        return super(keras.layers.RNN, cls).from_config(config)
 
 
 for _name in _CELL_ARGS:  # the cell's hyper-parameters, readable on the layer as in Keras
