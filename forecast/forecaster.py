@@ -38,6 +38,7 @@ from sklearn.base import BaseEstimator
 
 from forecast import models
 from forecast.columns import interval_columns
+from forecast.config import CONFIG_VERSION, check_config
 from forecast.data import SeriesData, check_length, validate_frame
 from forecast.errors import DataError, ModelDirError, NotFittedError
 from forecast.features import calendar_feature_names
@@ -52,7 +53,6 @@ from forecast.windowing import validation_origins
 
 HISTORY_ROWS = 20_000  # rows of history kept per series for predict() without new data
 HISTORY = "history.csv"
-CONFIG_VERSION = 2
 
 
 class Forecaster(BaseEstimator):
@@ -295,6 +295,7 @@ class Forecaster(BaseEstimator):
         Raises:
             ModelDirError: the config is incomplete or inconsistent.
         """
+        check_config(config)
         try:
             fc = cls(**config["params"])
             data = config["data"]

@@ -30,16 +30,17 @@ import importlib.metadata
 import json
 import os
 import platform
+import re
 import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from forecast import __version__
+from forecast import __version__, schema
 from forecast.errors import ModelDirError
 
-SCHEMA_VERSION = 2  # 2: the model's own state under "model" (forecast 0.2)
+SCHEMA_VERSION = 2  # 2: the model's own state under "model", the manifest's own checksum
 MANIFEST = "forecast.json"
 # Values, not classes, in a Keras config (keras/src/saving/serialization_lib.py).
 # "__lambda__" is deliberately absent: it carries code.
@@ -81,6 +82,7 @@ def save(path, config: dict, write_files: Callable[[Path], list[str]]) -> None:
         files = {name: _sha256(tmp / name) for name in names}
         manifest = {"schema_version": SCHEMA_VERSION, "versions": _versions(), **config}
         manifest["files"] = files
+        manifest["checksum"] = _manifest_checksum(manifest)
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, allow_nan=False))
         for name in [*files, MANIFEST]:
             _fsync(tmp / name)
@@ -122,12 +124,26 @@ def _running(pid: int) -> bool:
     return True
 
 
+MAX_MANIFEST_BYTES = 64 * 2**20
+MAX_FILE_BYTES = 8 * 2**30
+MAX_DEPTH = 32
+_FILE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}")  # a plain name: no path, no dot file
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
 def read_manifest(path) -> dict:
     """The checked manifest of the model directory ``path``.
 
+    Everything a directory from elsewhere could use to harm the reader is checked before
+    anything else is read: the manifest is a regular file (not a link) of bounded size and
+    nesting, its own checksum matches (so a hand edit or a partial copy is refused), every
+    file it lists is a plain name inside the directory, a regular file of bounded size,
+    whose SHA-256 (read in chunks) matches.
+
     Raises:
-        ModelDirError: missing directory or manifest, corrupt JSON, a schema other than
-            this version's, or a file whose checksum differs.
+        ModelDirError: missing directory or manifest, corrupt or oversized JSON, a schema
+            other than this version's, a listed file that is missing, outside the
+            directory or modified.
     """
     path = Path(path)
     if not path.is_dir():
@@ -135,33 +151,67 @@ def read_manifest(path) -> dict:
             f"model directory '{path}' does not exist; train one with "
             f"'forecast fit DATA.csv --model-dir {path}'"
         )
-    if not (path / MANIFEST).is_file():
+    file = path / MANIFEST
+    if not file.is_file() or file.is_symlink():
         raise ModelDirError(f"model directory '{path}' is incomplete: {MANIFEST} is missing; refit")
+    if file.stat().st_size > MAX_MANIFEST_BYTES:
+        raise ModelDirError(f"{file} is larger than {MAX_MANIFEST_BYTES >> 20} MB; refit the model")
     try:
-        manifest = json.loads((path / MANIFEST).read_text())
-        schema = manifest["schema_version"]
+        manifest = json.loads(file.read_bytes().decode("utf-8"), parse_constant=_no_constant)
+        if schema.depth(manifest, MAX_DEPTH) > MAX_DEPTH:
+            raise ValueError(f"nested deeper than {MAX_DEPTH} levels")
+        version = manifest["schema_version"]
         files = manifest["files"]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise ModelDirError(f"{path / MANIFEST} is corrupt ({exc}); refit the model") from None
-    if not isinstance(schema, int) or schema > SCHEMA_VERSION:
+        stamp = manifest["checksum"]
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:
+        reason = str(exc)[:80] if not isinstance(exc, KeyError) else f"no key {exc}"
+        raise ModelDirError(f"{file} is corrupt ({reason}); refit the model") from None
+    if not isinstance(version, int) or isinstance(version, bool) or version > SCHEMA_VERSION:
         raise ModelDirError(
-            f"model directory '{path}' was written by a newer forecast (schema {schema}, this "
-            f"version reads up to {SCHEMA_VERSION}); upgrade forecast or refit"
+            f"model directory '{path}' was written by a newer forecast (schema "
+            f"{str(version)[:20]}, this version reads up to {SCHEMA_VERSION}); upgrade forecast "
+            "or refit"
         )
-    if schema < SCHEMA_VERSION:
+    if version < SCHEMA_VERSION:
         raise ModelDirError(
-            f"model directory '{path}' was written by an older forecast (schema {schema}, this "
+            f"model directory '{path}' was written by an older forecast (schema {version}, this "
             f"version reads {SCHEMA_VERSION}); refit the model"
         )
+    if stamp != _manifest_checksum(manifest):
+        raise ModelDirError(
+            f"model directory '{path}' was modified: {MANIFEST} does not match its own "
+            "checksum; refit the model"
+        )
+    if not isinstance(files, dict):
+        raise ModelDirError(f"{file} is corrupt ('files' is not an object); refit the model")
     for name, digest in files.items():
-        if not (path / name).is_file():
+        if not _FILE_NAME.fullmatch(name) or name == MANIFEST:
+            raise ModelDirError(
+                f"{file} lists {name[:60]!r}, which is not a file name inside the directory; "
+                "refusing to load it"
+            )
+        member = path / name
+        if not member.is_file() or member.is_symlink():
             raise ModelDirError(f"model directory '{path}' is incomplete: {name} is missing; refit")
-        if _sha256(path / name) != digest:
+        if member.stat().st_size > MAX_FILE_BYTES:
+            raise ModelDirError(f"{member} is larger than {MAX_FILE_BYTES >> 30} GB; refit")
+        if not isinstance(digest, str) or not _HEX64.fullmatch(digest) or _sha256(member) != digest:
             raise ModelDirError(
                 f"model directory '{path}' was modified: {name} does not match the checksum "
                 f"in {MANIFEST}; refit the model"
             )
     return manifest
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _manifest_checksum(manifest: dict) -> str:
+    """SHA-256 of the manifest without its ``checksum`` key, in canonical JSON."""
+    body = {k: v for k, v in manifest.items() if k != "checksum"}
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def read(path) -> tuple[dict, dict[str, Path]]:
@@ -249,7 +299,8 @@ def _fsync(path: Path) -> None:
 
 
 def _sha256(file: Path) -> str:
-    return hashlib.sha256(file.read_bytes()).hexdigest()
+    with open(file, "rb") as stream:  # in chunks: a big file costs no memory
+        return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
 def _version(package: str) -> str | None:

@@ -58,6 +58,14 @@ def test_missing_directory(tmp_path):
         Forecaster.load(tmp_path / "nope")
 
 
+def _reseal(directory, manifest):
+    """Writes ``manifest`` with a matching checksum: a directory crafted consistently."""
+    from forecast.modeldir import _manifest_checksum
+
+    manifest["checksum"] = _manifest_checksum(manifest)
+    (directory / MANIFEST).write_text(json.dumps(manifest))
+
+
 def _copy(src, dst):
     import shutil
 
@@ -84,7 +92,7 @@ def test_newer_schema_is_refused(lstm_dir, tmp_path):
     broken = _copy(lstm_dir, tmp_path / "m")
     manifest = json.loads((broken / MANIFEST).read_text())
     manifest["schema_version"] = 99
-    (broken / MANIFEST).write_text(json.dumps(manifest))
+    _reseal(broken, manifest)
     with pytest.raises(ModelDirError, match="newer forecast \\(schema 99"):
         Forecaster.load(broken)
 
@@ -113,7 +121,7 @@ def test_foreign_layer_is_refused_before_keras_reads_it(lstm_dir, tmp_path):
             z.writestr(name, data)
     manifest = json.loads((broken / MANIFEST).read_text())
     manifest["files"]["model.keras"] = hashlib.sha256(archive.read_bytes()).hexdigest()
-    (broken / MANIFEST).write_text(json.dumps(manifest))
+    _reseal(broken, manifest)
     with pytest.raises(ModelDirError, match=r"outside Keras and forecast \(evil>Payload\)"):
         Forecaster.load(broken)
 

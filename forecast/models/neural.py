@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from forecast.errors import ModelDirError
 from forecast.models.base import Model, ModelSpec
 
 NETWORK = "model.keras"
@@ -100,11 +101,21 @@ class _Network(Model):
     def from_config(cls, spec: ModelSpec, config: dict, files: dict[str, Path]):
         from forecast import training
         from forecast.modeldir import load_keras
+        from forecast.schema import Int, List, Num, Str, check
 
+        width = len(spec.targets) + len(spec.covariates)
+        columns = List(Num(), min_len=width, max_len=width)
+        scaler = {"kind": Str(choices=("StandardScaler",)), "columns": List(Str()), "mean": columns}
+        scaler["scale"] = List(Num(low=1e-300), min_len=width, max_len=width)
+        seasons = List(Int(1, spec.lookback), min_len=1, max_len=2, optional=True)
+        state = {"transform": Str(choices=("log", "none")), "scaler": scaler}
+        check(config, {**state, "base_seasons": seasons}, "model.state")
+        if NETWORK not in files:
+            raise ModelDirError(f"{NETWORK} is not listed in the manifest; refit")
         model = cls(spec)
         model.transform_ = config["transform"]
         model.scaler_ = training.scaler_from(config["scaler"]["mean"], config["scaler"]["scale"])
-        model.base_seasons_ = config.get("base_seasons")
+        model.base_seasons_ = config["base_seasons"]
         model.network_ = load_keras(files[NETWORK])
         return model
 

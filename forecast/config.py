@@ -1,0 +1,87 @@
+"""The schema of a fitted Forecaster's config (the manifest of its model directory).
+
+:meth:`forecast.Forecaster.from_config` checks a config with :func:`check_config` before it
+uses any of it, so that a crafted ``forecast.json`` cannot ask for a billion-step horizon,
+feed a string where a number belongs, or name a model that does not exist. The model's own
+``state`` is checked by the model (``Model.from_config``).
+
+Example:
+    >>> check_config({"config_version": 2})
+    Traceback (most recent call last):
+    ...
+    forecast.errors.ModelDirError: 'manifest' is missing 'params'
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from forecast import models
+from forecast.errors import ModelDirError, ParameterError
+from forecast.params import PARAMETERS, check
+from forecast.schema import Any, Int, List, Map, Num, Str
+from forecast.schema import check as check_schema
+
+CONFIG_VERSION = 2
+MAX_LOOKBACK = 100_000
+MAX_HORIZON = 10_000
+MAX_COLUMNS = 10_000
+
+_NAME = Str(max_len=1024)
+_DATA = {
+    "source": Str(),
+    "time_col": _NAME,
+    "id_col": Str(max_len=1024, optional=True),
+    "targets": List(_NAME, min_len=1, max_len=MAX_COLUMNS),
+    "covariates": List(_NAME, max_len=MAX_COLUMNS),
+    "freq": Str(max_len=32),
+    "tz": Str(max_len=64, optional=True),
+    "sha256": Str(pattern=r"[0-9a-f]{64}"),
+    "series": Map({"rows": Int(1, 10**12), "start": Str(max_len=64), "end": Str(max_len=64)}),
+}
+SCHEMA = {
+    "schema_version": None,  # checked by forecast.modeldir
+    "versions": Map(Str(max_len=64, optional=True), max_len=32),
+    "files": None,  # checked by forecast.modeldir
+    "checksum": None,  # checked by forecast.modeldir
+    "config_version": Int(CONFIG_VERSION, CONFIG_VERSION),
+    "params": Map(Any(), max_len=len(PARAMETERS)),
+    "data": _DATA,
+    "lookback": Int(1, MAX_LOOKBACK),
+    "horizon": Int(1, MAX_HORIZON),
+    "season_length": Int(1, MAX_LOOKBACK),
+    "calendar": List(Str(max_len=64), max_len=64),
+    "seed": Int(-(2**63), 2**63 - 1),
+    "model": {"name": Str(max_len=64, choices=models.names()), "state": Map(Any(), max_len=64)},
+    "training": Map(Any(), max_len=64),
+    "validation": Map(Num(optional=True), max_len=64),
+    "interval": {
+        "method": Str(),
+        "level": Num(0, 100),
+        "coverage": Num(0, 100, optional=True),
+        "abs_residuals": List(List(List(Num(0)))),
+    },
+}
+
+
+def check_config(config) -> None:
+    """Raises :class:`~forecast.errors.ModelDirError` unless ``config`` fits :data:`SCHEMA`.
+
+    Beyond types and ranges: the parameters pass :func:`forecast.params.check`, the
+    residual table is ``(origins >= 1, horizon, targets)``.
+    """
+    check_schema(config, SCHEMA)
+    params = config["params"]
+    unknown = sorted(set(params) ^ set(PARAMETERS))
+    if unknown:
+        raise ModelDirError(f"'params' has an unknown or missing parameter {unknown[0]!r}")
+    try:
+        check(params)
+    except ParameterError as exc:
+        raise ModelDirError(f"'params': {exc}") from None
+    residuals = config["interval"]["abs_residuals"]
+    shape = (config["horizon"], len(config["data"]["targets"]))
+    if not residuals or any(np.shape(r) != shape for r in residuals):
+        raise ModelDirError(
+            f"'interval.abs_residuals' must be a table (origins, {shape[0]}, {shape[1]})"
+        )
