@@ -344,11 +344,18 @@ class Forecaster(BaseEstimator):
         """
         from forecast import modeldir
 
-        config, files = modeldir.read(path)
-        try:
-            return cls.from_config(config, files)
-        except ModelDirError as exc:
-            raise ModelDirError(f"model directory '{path}': {exc}") from None
+        for attempt in range(3):
+            # a fit may swap a new model into place while we read: then read again
+            before = modeldir.identity(path)
+            try:
+                config, files = modeldir.read(path)
+                try:
+                    return cls.from_config(config, files)
+                except ModelDirError as exc:
+                    raise ModelDirError(f"model directory '{path}': {exc}") from None
+            except ModelDirError:
+                if attempt == 2 or modeldir.identity(path) == before:
+                    raise
 
     # -- internals ----------------------------------------------------------------------
 

@@ -214,6 +214,15 @@ def _manifest_checksum(manifest: dict) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def identity(path) -> tuple[int, int] | None:
+    """``(device, inode)`` of the directory at ``path`` (None if absent): a save changes it."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
 def read(path) -> tuple[dict, dict[str, Path]]:
     """The checked manifest of ``path`` and ``{file name: path}`` of its other files."""
     manifest = read_manifest(path)

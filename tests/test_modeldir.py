@@ -149,6 +149,44 @@ SAVER = textwrap.dedent(
 )
 
 
+ALTERNATING_SAVER = textwrap.dedent(
+    """
+    import sys
+    from forecast import Forecaster
+    models = [Forecaster.load(sys.argv[1]), Forecaster.load(sys.argv[2])]
+    print("ready", flush=True)
+    while True:
+        for fc in models:
+            fc.save(sys.argv[3])
+    """
+)
+
+
+def test_load_during_saves_never_reports_a_false_modification(tmp_path):
+    """A predict while fits swap different models in: it reads one whole model or the other."""
+    sources = [tmp_path / "a", tmp_path / "b"]
+    for source, seed in zip(sources, (1, 2), strict=True):
+        fc = Forecaster(model="seasonal-naive", horizon=3, seed=seed)
+        fc.fit(seasonal_frame(400, seed=seed)).save(source)
+    target = _copy(sources[0], tmp_path / "model")
+    proc = subprocess.Popen(
+        [sys.executable, "-c", ALTERNATING_SAVER, *map(str, sources), str(target)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout.readline().strip() == "ready"
+        deadline = time.monotonic() + 6
+        loads = 0
+        while time.monotonic() < deadline:
+            assert Forecaster.load(target).seed in (1, 2)  # raises on a false "modified"
+            loads += 1
+    finally:
+        proc.kill()
+        proc.wait()
+    assert loads >= 20
+
+
 def test_kill_9_during_save_leaves_a_complete_model(lstm_dir, tmp_path):
     """SIGKILL a process that saves over and over: the directory always loads."""
     target = _copy(lstm_dir, tmp_path / "model")

@@ -9,6 +9,7 @@ shows a traceback. A property test feeds random manifests.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 
 import pytest
@@ -135,7 +136,8 @@ JSON = st.recursive(
 
 
 @settings(
-    max_examples=60,
+    # more with FORECAST_FUZZ_EXAMPLES=5000 (make fuzz)
+    max_examples=int(os.environ.get("FORECAST_FUZZ_EXAMPLES", 60)),
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
