@@ -22,9 +22,10 @@ from forecast.params import PARAMETERS
 
 GAPS = ("error", "interpolate", "ffill")
 DEFAULT_MODEL_DIR = "forecast-model"
+MAX_PLOT_SERIES = 12
 # Library messages name Python parameters as ``name=`` or ``name=value``; the command
 # line shows them as the flags a user types (``--name value``).
-_DATA_FLAGS = ("time_col", "target", "id_col", "covariates", "freq", "gaps", "model_dir")
+_DATA_FLAGS = ("time_col", "target", "id_col", "covariates", "freq", "gaps", "model_dir", "series")
 _PARAMETER = re.compile(r"\b([a-z_]+)=('[^']*'|[\w.+-]+)?")
 
 
@@ -361,6 +362,14 @@ def _fit_summary(fc, model_dir) -> str:
     return "\n".join(lines)
 
 
+def _series_option(command):
+    return click.option(
+        "--series",
+        multiple=True,
+        help="A series id of long-format data; repeat for several (default: all; plot: the first).",
+    )(command)
+
+
 def _escape_option(command):
     return click.option(
         "--escape-formulas/--no-escape-formulas",
@@ -453,7 +462,8 @@ def _new_data(fc, data):
     "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", help="Output format."
 )
 @_escape_option
-def predict(model_dir, data, horizon, level, output, fmt, escape_formulas):
+@_series_option
+def predict(model_dir, data, horizon, level, output, fmt, escape_formulas, series):
     """Forecast from a saved model and write the forecast as CSV or JSON.
 
     Columns: [id column], the time column, then per target T: T, T_lower, T_upper.
@@ -465,7 +475,9 @@ def predict(model_dir, data, horizon, level, output, fmt, escape_formulas):
     fc = _load_model(model_dir)
     from forecast import outputs
 
-    table = fc.predict(horizon=horizon, data=_new_data(fc, data), level=level).reset_index()
+    table = fc.predict(
+        horizon=horizon, data=_new_data(fc, data), level=level, series=list(series) or None
+    ).reset_index()
     if fmt == "csv":
         text = outputs.to_csv(table, escape_formulas=escape_formulas)
     else:
@@ -490,23 +502,33 @@ def predict(model_dir, data, horizon, level, output, fmt, escape_formulas):
     help="Image file (.png, .svg, .pdf).",
 )
 @click.option("--last", type=click.IntRange(min=1), help="Show only the last N periods of history.")
+@_series_option
 @click.option("--target", help="Target to plot (default: the first).")
 @click.option(
     "--level",
     type=click.FloatRange(0, 100, min_open=True, max_open=True),
     help="Interval level, percent.",
 )
-def plot(model_dir, data, output, last, target, level):
+def plot(model_dir, data, output, last, target, level, series):
     """Plot history, forecast and interval band to an image file.
+
+    With --series (repeatable) on long-format data: the named series, each titled with its
+    id, in a grid when there are several (at most 12).
 
     \b
     Example:
       forecast plot --model-dir airline-model --last 48 --output forecast.png
+      forecast plot --model-dir tourism-model --series Sydney --series Melbourne -o two.png
     """
     suffix = Path(output).suffix.lower()
     if suffix not in (".png", ".svg", ".pdf"):
         raise click.BadParameter(
             f"'{output}' must end in .png, .svg or .pdf", param_hint="--output"
+        )
+    if len(series) > MAX_PLOT_SERIES:
+        raise click.BadParameter(
+            f"at most {MAX_PLOT_SERIES} series in one plot, got {len(series)}",
+            param_hint="--series",
         )
     fc = _load_model(model_dir)
     new = _new_data(fc, data)
@@ -515,22 +537,25 @@ def plot(model_dir, data, output, last, target, level):
             f"'{target}' is not a target of the model ({', '.join(fc.targets_)})",
             param_hint="--target",
         )
-    forecast = fc.predict(data=new, level=level)
     frames = new.frames if new else fc.history_
-    key = next(iter(frames))
-    if key is not None:
-        forecast = forecast.xs(key, level=0)
+    ids = list(series) or [next(iter(frames))]
+    forecast = fc.predict(data=new, level=level, series=None if ids == [None] else ids)
 
     import matplotlib
 
     matplotlib.use("Agg")
-    from forecast.plotting import plot_forecast
-
-    ax = plot_forecast(frames[key], forecast, last=last, target=target, level=level or fc.level)
     from forecast import outputs
+    from forecast.plotting import plot_forecast, plot_forecast_grid
 
+    options = dict(last=last, target=target, level=level or fc.level)
+    if len(ids) == 1:
+        key = ids[0]
+        history = frames if key is None else {key: frames[key]}
+        figure = plot_forecast(history, forecast, series_id=key, **options).figure
+    else:
+        figure = plot_forecast_grid(frames, forecast, ids, **options)[0, 0].figure
     outputs.write_with(
-        output, lambda tmp: ax.figure.savefig(tmp, dpi=120, bbox_inches="tight"), suffix
+        output, lambda tmp: figure.savefig(tmp, dpi=120, bbox_inches="tight"), suffix
     )
     click.echo(f"Plot: {output}", err=True)
 

@@ -191,7 +191,9 @@ class Forecaster(BaseEstimator):
 
     # -- predict ----------------------------------------------------------------------
 
-    def predict(self, horizon: int | None = None, data=None, level: float | None = None):
+    def predict(
+        self, horizon: int | None = None, data=None, level: float | None = None, series=None
+    ):
         """Forecasts ``horizon`` steps from the end of the history, with intervals.
 
         Args:
@@ -200,6 +202,7 @@ class Forecaster(BaseEstimator):
                 frequency, to forecast from its end without refitting; default the
                 training data.
             level: interval level in percent (default the ``level`` given at construction).
+            series: ids of the series to forecast (long format); default all of them.
 
         Returns:
             A DataFrame indexed by the future timestamps (a ``(id, time)`` MultiIndex for
@@ -227,6 +230,8 @@ class Forecaster(BaseEstimator):
         level = self.level if level is None else level
         _check_level(level)
         frames = self.history_ if data is None else self._validate_new_data(data).frames
+        if series is not None:
+            frames = _select(frames, series)
         for key, frame in frames.items():
             if len(frame) < self.lookback_:
                 raise DataError(
@@ -448,6 +453,19 @@ class Forecaster(BaseEstimator):
 def _check_level(level) -> None:
     if not PARAMETERS["level"].accepts(level):
         raise DataError(f"level must be {PARAMETERS['level'].describe()}, got {level!r}")
+
+
+def _select(frames: dict, series) -> dict:
+    """The frames of the ids in ``series`` (compared as text), in that order."""
+    wanted = [str(s) for s in ([series] if isinstance(series, str) else series)]
+    if None in frames:
+        raise DataError("series= selects series of long-format data; this model has one series")
+    missing = [s for s in wanted if s not in frames]
+    if missing:
+        known = ", ".join(repr(k) for k in list(frames)[:10])
+        more = ", …" if len(frames) > 10 else ""
+        raise DataError(f"series {missing[0]!r} is not in the data; the ids are {known}{more}")
+    return {s: frames[s] for s in dict.fromkeys(wanted)}
 
 
 def _series_name(key) -> str:

@@ -37,7 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only, never imported at run time
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["plot_backtest", "plot_forecast", "plot_gates"]
+__all__ = ["plot_backtest", "plot_forecast", "plot_forecast_grid", "plot_gates"]
 
 _BACKTEST_COLUMNS = ("cutoff", "time", "target", "actual", "model", "forecast")
 _BACKTEST_KNOWN = frozenset((*_BACKTEST_COLUMNS, "lower", "upper"))
@@ -141,8 +141,8 @@ def _select_forecast(forecast: Any, series_id: Any) -> tuple[pd.DataFrame, Any, 
 
 def _select_history(history: Any, series_id: Any, target: str) -> pd.Series:
     """The target's observations of one series as a float Series on a DatetimeIndex."""
-    frames = getattr(history, "frames", None)
-    if isinstance(frames, dict):  # a forecast.data.SeriesData
+    frames = history if isinstance(history, dict) else getattr(history, "frames", None)
+    if isinstance(frames, dict):  # {id: frame}, or a forecast.data.SeriesData
         key = None if None in frames else _pick_series(frames, series_id, "the history's ids")
         history = frames[key]
     if isinstance(history, pd.DataFrame | pd.Series) and isinstance(history.index, pd.MultiIndex):
@@ -313,6 +313,62 @@ def plot_forecast(
         ax.set_title(f"{id_name or 'id'} = {sid}")
     ax.legend(loc="best")
     return ax
+
+
+def plot_forecast_grid(
+    history,
+    forecast: pd.DataFrame,
+    series_ids: Sequence[Any],
+    fig: Figure | None = None,
+    ncols: int = 3,
+    last: int | None = None,
+    target: str | None = None,
+    level: float | None = None,
+) -> np.ndarray:
+    """:func:`plot_forecast` for several series of a long-format forecast, one panel each.
+
+    Args:
+        history: ``{id: frame}``, a :class:`forecast.data.SeriesData`, or a long frame
+            indexed by ``(id, time)``.
+        forecast: a long-format forecast indexed by ``(id, time)``.
+        series_ids: the series to draw, in order; each panel is titled with its id.
+        fig: the matplotlib Figure to draw on (default: a new one sized to the grid).
+        ncols: panels per row.
+        last, target, level: as in :func:`plot_forecast`.
+
+    Returns:
+        The ``(rows, ncols)`` array of Axes; panels beyond the series are hidden.
+
+    Example:
+        >>> import numpy as np, pandas as pd
+        >>> t = pd.date_range("2020-01-01", periods=8, freq="D", name="date")
+        >>> hist = {k: pd.DataFrame({"y": np.arange(8.0) * s}, index=t) for k, s in
+        ...         (("a", 1), ("b", 10))}
+        >>> fut = pd.date_range("2020-01-09", periods=2, freq="D", name="date")
+        >>> fc = pd.concat({k: pd.DataFrame({"y": [8.0 * s] * 2, "y_lower": [7.0 * s] * 2,
+        ...                                  "y_upper": [9.0 * s] * 2}, index=fut)
+        ...                 for k, s in (("a", 1), ("b", 10))}, names=["id", "date"])
+        >>> axes = plot_forecast_grid(hist, fc, ["a", "b"], ncols=2)
+        >>> [ax.get_title() for ax in axes.flat]
+        ['id = a', 'id = b']
+    """
+    from matplotlib.figure import Figure
+
+    series_ids = list(series_ids)
+    if not series_ids:
+        raise ValueError("series_ids is empty: name at least one series")
+    ncols = max(1, min(int(ncols), len(series_ids)))
+    nrows = -(-len(series_ids) // ncols)
+    if fig is None:
+        fig = Figure(figsize=(4.5 * ncols, 3.2 * nrows), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    for ax, sid in zip(axes.flat, series_ids, strict=False):
+        plot_forecast(
+            history, forecast, ax=ax, last=last, target=target, level=level, series_id=sid
+        )
+    for ax in axes.flat[len(series_ids) :]:
+        ax.set_visible(False)
+    return axes
 
 
 # ----------------------------------------------------------------------------- backtest

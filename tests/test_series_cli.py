@@ -1,0 +1,90 @@
+"""Picking series of a panel: ``predict --series``, ``plot --series`` (titled, in a grid),
+and ids that survive the CSV round trip byte for byte."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from forecast import Forecaster
+from forecast.cli import main
+from forecast.errors import DataError
+
+IDS = ["plain", "with, comma", 'with "quotes"', "ünïcødé ✓"]
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def _panel(ids=IDS, n=40) -> pd.DataFrame:
+    t = pd.date_range("2020-01-01", periods=n, freq="D")
+    parts = [
+        pd.DataFrame({"id": sid, "date": t, "y": (k + 1) * (10 + np.sin(np.arange(n)))})
+        for k, sid in enumerate(ids)
+    ]
+    return pd.concat(parts, ignore_index=True)
+
+
+@pytest.fixture(scope="module")
+def panel_model(tmp_path_factory):
+    root = tmp_path_factory.mktemp("series")
+    _panel().to_csv(root / "panel.csv", index=False)
+    model = root / "model"
+    result = run("fit", root / "panel.csv", "--id-col", "id", "--model", "seasonal-naive",
+                 "--horizon", "3", "--model-dir", model)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return model
+
+
+def test_ids_round_trip_through_the_csv(panel_model):
+    table = pd.read_csv(io.StringIO(run("predict", "--model-dir", panel_model).output))
+    assert list(dict.fromkeys(table["id"])) == IDS
+
+
+def test_predict_series_filters_in_the_given_order(panel_model):
+    out = run("predict", "--model-dir", panel_model, "--series", IDS[3], "--series", IDS[1]).output
+    table = pd.read_csv(io.StringIO(out))
+    assert list(dict.fromkeys(table["id"])) == [IDS[3], IDS[1]] and len(table) == 6
+
+
+def test_unknown_series_is_one_line(panel_model):
+    result = run("predict", "--model-dir", panel_model, "--series", "nope")
+    assert result.exit_code == 2
+    assert result.output.startswith("Error: series 'nope' is not in the data; the ids are 'plain'")
+
+
+def test_library_series_selection():
+    fc = Forecaster(model="naive", horizon=2).fit(_panel(), id_col="id")
+    out = fc.predict(series=[IDS[2]])
+    assert list(out.index.get_level_values(0).unique()) == [IDS[2]]
+    with pytest.raises(DataError, match="series= selects series of long-format data"):
+        Forecaster(model="naive", horizon=2).fit(_panel()[lambda d: d.id == "plain"].drop(
+            columns="id")).predict(series=["plain"])  # fmt: skip
+
+
+def test_plot_names_the_series_and_draws_a_grid(panel_model, tmp_path, monkeypatch):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    titles = []
+    monkeypatch.setattr(Figure, "savefig", lambda fig, path, **kw: titles.append(
+        [ax.get_title() for ax in fig.axes if ax.get_visible()]) or open(path, "wb").close())  # fmt: skip
+    one = run("plot", "--model-dir", panel_model, "--series", IDS[1], "-o", tmp_path / "a.png")
+    assert one.exit_code == 0, one.output
+    several = [a for sid in IDS[:3] for a in ("--series", sid)]
+    grid = run("plot", "--model-dir", panel_model, *several, "-o", tmp_path / "b.png")
+    assert grid.exit_code == 0, grid.output
+    assert titles == [[f"id = {IDS[1]}"], [f"id = {sid}" for sid in IDS[:3]]]
+
+
+def test_plot_refuses_too_many_series(panel_model, tmp_path):
+    many = [a for k in range(13) for a in ("--series", f"s{k}")]
+    result = run("plot", "--model-dir", panel_model, *many, "-o", tmp_path / "x.png")
+    assert result.exit_code == 2 and "at most 12 series in one plot, got 13" in result.output
