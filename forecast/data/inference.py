@@ -14,7 +14,7 @@ from pandas.api.types import (
     is_numeric_dtype,
 )
 
-from forecast.data.container import _names, _Where
+from forecast.data.container import _names, _quote, _Where
 from forecast.errors import DataError
 
 # Column names (normalised: lower case, spaces and dashes as "_") taken as the time.
@@ -113,11 +113,11 @@ def _mixed_tz_error(text: pd.Series, col: str, where: _Where) -> DataError:
     differs = np.flatnonzero(suffix.to_numpy() != suffix.iloc[0])
     tail = "; convert them to one zone (e.g. UTC) first"
     if len(differs) == 0:
-        return DataError(f"{where()}: mixed time zones in column {col!r}{tail}")
+        return DataError(f"{where()}: mixed time zones in column {_quote(col)}{tail}")
     pos = int(differs[0])
     return DataError(
-        f"{where(pos)}: mixed time zones in column {col!r} ({text.iloc[pos]!r} has another "
-        f"UTC offset than {text.iloc[0]!r} on {where.line(0)}){tail}"
+        f"{where(pos)}: mixed time zones in column {_quote(col)} ({_quote(text.iloc[pos])} has "
+        f"another UTC offset than {_quote(text.iloc[0])} on {where.line(0)}){tail}"
     )
 
 
@@ -139,8 +139,8 @@ def _numeric_times(values: pd.Series, col: str, where: _Where) -> pd.DatetimeInd
     bad = np.flatnonzero(~np.isfinite(arr))
     pos = int(bad[0]) if len(bad) else 0
     raise DataError(
-        f"{where(pos)}: column {col!r} holds numbers ({values.iloc[pos]}), not dates; "
-        "write dates such as 2020-01-31, or name the time column with --time-col"
+        f"{where(pos)}: column {_quote(col)} holds numbers ({values.iloc[pos]}), not dates; "
+        "write dates such as 2020-01-31, or name the time column with time_col="
     )
 
 
@@ -160,7 +160,7 @@ def _parse_times(values: pd.Series, col: str, where: _Where) -> pd.DatetimeIndex
         if empty.any():
             pos = int(np.flatnonzero(empty.to_numpy())[0])
             raise DataError(
-                f"{where(pos)}: empty date in column {col!r}; fill it in or delete the row"
+                f"{where(pos)}: empty date in column {_quote(col)}; fill it in or delete the row"
             )
         times = None
         with warnings.catch_warnings():
@@ -181,7 +181,7 @@ def _parse_times(values: pd.Series, col: str, where: _Where) -> pd.DatetimeIndex
                 if not times.isna().any():
                     break
         if times is None:  # pragma: no cover - both formats raised
-            raise DataError(f"{where()}: cannot parse column {col!r} as dates")
+            raise DataError(f"{where()}: cannot parse column {_quote(col)} as dates")
         bad = np.flatnonzero(times.isna().to_numpy())
         if len(bad):
             pos = int(bad[0])
@@ -192,13 +192,15 @@ def _parse_times(values: pd.Series, col: str, where: _Where) -> pd.DatetimeIndex
             if alone is not None and (alone.tz is None) != (times.dt.tz is None):
                 raise _mixed_tz_error(text, col, where)
             raise DataError(
-                f"{where(pos)}: cannot parse {text.iloc[pos]!r} as a date in column {col!r}; "
+                f"{where(pos)}: cannot parse {_quote(text.iloc[pos])} as a date in column {_quote(col)}; "
                 "fix the value or use one date format (e.g. 2020-01-31 or 2020-01-31 13:00)"
             )
         times = pd.DatetimeIndex(times)
     if times.isna().any():
         pos = int(np.flatnonzero(times.isna())[0])
-        raise DataError(f"{where(pos)}: empty date in column {col!r}; fill it in or delete the row")
+        raise DataError(
+            f"{where(pos)}: empty date in column {_quote(col)}; fill it in or delete the row"
+        )
     return times.rename(col)
 
 
@@ -241,14 +243,14 @@ def _column_to_float(
         return values.to_numpy(dtype=float, na_value=np.nan)
     if is_datetime64_any_dtype(dtype):
         raise DataError(
-            f"{where()}: column {col!r} holds dates, not numbers; choose another column"
+            f"{where()}: column {_quote(col)} holds dates, not numbers; choose another column"
         )
     text = _stripped_text(values)
     converted, bad = _text_to_float(text, allow_decimal_comma)
     if bad.any():
         pos = int(np.flatnonzero(bad)[0])
         raise DataError(
-            f"{where(pos)}: cannot parse {text.iloc[pos]!r} as a number in column {col!r}; "
+            f"{where(pos)}: cannot parse {_quote(text.iloc[pos])} as a number in column {_quote(col)}; "
             "fix the value or leave the field empty for a gap"
         )
     return converted
@@ -307,14 +309,14 @@ def _select_columns(
         for name in names:
             if name not in available:
                 raise DataError(
-                    f"{where()}: {kind} column {name!r} not found; "
+                    f"{where()}: {kind} column {_quote(name)} not found; "
                     f"available columns: {_names(available)}"
                 )
             if name in fixed:
                 role = "time" if name == time_col else "id"
-                flag = "--target" if kind == "target" else "--covariates"
+                param = "target=" if kind == "target" else "covariates="
                 raise DataError(
-                    f"{where()}: column {name!r} is the {role} column; choose another {flag}"
+                    f"{where()}: column {_quote(name)} is the {role} column; choose another {param}"
                 )
 
     dtypes = _dtypes(df)
@@ -338,12 +340,12 @@ def _select_columns(
             detail = f" (other columns: {_names(others)})" if others else ""
             raise DataError(
                 f"{where()}: no numeric column to forecast{detail}; "
-                "check the delimiter or choose the target with --target"
+                "check the delimiter or choose the target with target="
             )
         if len(candidates) > 1 and not use_all_targets:
             raise DataError(
                 f"{where()}: {len(candidates)} numeric columns ({_names(candidates)}); "
-                "choose the target with --target"
+                "choose the target with target="
             )
         targets = candidates
     if covs is None:
@@ -353,14 +355,16 @@ def _select_columns(
     both = [c for c in covs if c in targets]
     if both:
         raise DataError(
-            f"{where()}: column {both[0]!r} is both a target and a covariate; "
-            "remove it from --covariates"
+            f"{where()}: column {_quote(both[0])} is both a target and a covariate; "
+            "remove it from covariates="
         )
     for names in (targets, covs):
         repeated = pd.Index(names)[pd.Index(names).duplicated()]
         if len(repeated):
             dup = repeated[0]
-            raise DataError(f"{where()}: column {dup!r} is named twice; name each column once")
+            raise DataError(
+                f"{where()}: column {_quote(dup)} is named twice; name each column once"
+            )
     return list(targets), list(covs)
 
 
