@@ -83,7 +83,7 @@ def _split_series(
         raise DataError(
             f"{where(pos)}: empty id in column {_quote(id_col)}; fill it in or delete the row"
         )
-    codes, uniques = pd.factorize(ids.astype(str).str.strip(), sort=False)
+    codes, uniques = pd.factorize(ids.astype(str), sort=False)  # as written: no stripping
     order = np.argsort(codes, kind="stable")
     bounds = np.cumsum(np.bincount(codes, minlength=len(uniques)))[:-1]
     return [(str(k), pos) for k, pos in zip(uniques, np.split(order, bounds), strict=True)]

@@ -15,15 +15,8 @@ import pandas as pd
 from forecast.data.container import SeriesData, _label, _names, _plural, _quote, _setting, _Where
 from forecast.data.frequency import _infer_offset
 from forecast.data.gaps import _apply_gaps, _check_gaps
-from forecast.data.inference import (
-    _dtypes,
-    _find_time_col,
-    _is_number_dtype,
-    _norm,
-    _parse_times,
-    _select_columns,
-    _values,
-)
+from forecast.data.inference import _find_time_col, _norm, _parse_times, _select_columns
+from forecast.data.numbers import _kinds, _values
 from forecast.data.reading import _read_csv
 from forecast.data.series import _prepare_series, _Series, _split_series
 from forecast.errors import DataError
@@ -65,7 +58,8 @@ def _validate(
     columns = [*targets, *covs]
     values = _values(df, columns, where, allow_decimal_comma)
     chosen = {time_col, id_col, *columns}
-    text_cols = any(not _is_number_dtype(t) and c not in chosen for c, t in _dtypes(df).items())
+    kinds = _kinds(df, list(df.columns))
+    text_cols = any(kind != "number" and c not in chosen for c, kind in kinds.items())
 
     series = [
         _prepare_series(
@@ -119,7 +113,10 @@ def _tidy_columns(df: pd.DataFrame, source: str) -> pd.DataFrame:
         raise DataError(
             f"{source}: column {_quote(dup)} appears twice; give each column its own name"
         )
-    unnamed = [c for c in df.columns if c.startswith("Unnamed: ") and df[c].isna().all()]
+    unnamed = [c for c in df.columns if c.startswith("Unnamed: ")]
+    if unnamed:  # one count for all of them: a header may have a million empty names
+        counts = df[unnamed].count()
+        unnamed = [c for c, n in zip(unnamed, counts, strict=True) if n == 0]
     if unnamed:
         df = df.drop(columns=unnamed)
     return df
@@ -294,7 +291,7 @@ def load_csv(
     source = os.fspath(path)
     label = _label(source)
     _check_gaps(gaps, label)
-    df, lines, sep = _read_csv(Path(path), label)
+    df, lines, sep = _read_csv(Path(path), label, id_col, time_col)
     return _validate(
         df,
         source=source,
