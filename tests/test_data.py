@@ -183,7 +183,7 @@ def test_long_format_errors_name_the_series(write):
     text = "unique_id,ds,y\na,2020-01-01,1\na,2020-01-02,\nb,2020-01-01,1\nb,2020-01-02,2\n"
     assert message(write(text), gaps="error") == (
         "data.csv, series 'a', line 3: empty value in column 'y'; fill it in, "
-        "or use --gaps interpolate or --gaps ffill"
+        "or use gaps='interpolate' or gaps='ffill'"
     )
     text = (
         "id,ds,y\na,2020-01-01,1\na,2020-01-02,2\na,2020-01-03,2\n"
@@ -191,7 +191,7 @@ def test_long_format_errors_name_the_series(write):
     )
     assert message(write(text), id_col="id") == (
         "data.csv: series 'a' is daily ('D') but series 'b' is monthly ('MS'); "
-        "give one --freq or split the file"
+        "give one freq= or split the file"
     )
     text = "id,ds,y\na,2020-01-01,1\n,2020-01-02,2\n"
     assert message(write(text), id_col="id") == (
@@ -339,15 +339,15 @@ def test_gaps_ffill(write):
 def test_gaps_error(write):
     assert message(write(GAPPY), target="y", gaps="error") == (
         "data.csv: 1 missing timestamp in column 'date' (first 2020-01-04, after line 4); "
-        "fill them with --gaps interpolate or --gaps ffill"
+        "fill them with gaps='interpolate' or gaps='ffill'"
     )
     text = "date,y\n2020-01-01,1\n2020-01-02,\n2020-01-03,3\n"
     assert message(write(text), gaps="error") == (
         "data.csv, line 3: empty value in column 'y'; fill it in, "
-        "or use --gaps interpolate or --gaps ffill"
+        "or use gaps='interpolate' or gaps='ffill'"
     )
     assert message(write(text), gaps="zero") == (
-        "data.csv: --gaps 'zero' is not one of error, interpolate, ffill"
+        "data.csv: gaps='zero' is not one of error, interpolate, ffill"
     )
 
 
@@ -370,15 +370,15 @@ def test_given_frequency(write):
     assert sd.freq == "B" and len(sd.frames[None]) == 3 and sd.report == []
     assert message(write(text), freq="MS") == (
         "data.csv, line 2: timestamp 2020-01-02 in column 'date' is not on the monthly grid "
-        "'MS'; check --freq or the dates"
+        "'MS'; check freq= or the dates"
     )
     assert message(write(text), freq="fortnightly") == (
-        "data.csv: --freq 'fortnightly' is not a pandas frequency alias "
+        "data.csv: freq='fortnightly' is not a pandas frequency alias "
         "(e.g. 'h', '30min', 'D', 'B', 'W-SAT', 'MS', 'QS', 'YS')"
     )
     assert message(write(text), freq="s") == (
         "data.csv: frequency 's' would make more than 100 times as many rows as the 3 given; "
-        "check --freq"
+        "check freq="
     )
 
 
@@ -417,14 +417,14 @@ def test_header_only(write):
 def test_no_time_column(write):
     assert message(write("a,b\n1,2\n3,4\n")) == (
         "data.csv: no time column found (none of a, b is named like a date or holds dates); "
-        "name it with --time-col"
+        "name it with time_col="
     )
     assert message(write("a,b\n1,2\n3,4\n"), time_col="date") == (
         "data.csv: time column 'date' not found; available columns: a, b"
     )
     assert message(write("t,y\n1,2\n3,4\n"), time_col="t") == (
         "data.csv, line 2: column 't' holds numbers (1), not dates; write dates such as "
-        "2020-01-31, or name the time column with --time-col"
+        "2020-01-31, or name the time column with time_col="
     )
 
 
@@ -450,7 +450,7 @@ def test_duplicate_timestamps(write):
     assert message(write(text)) == (
         "data.csv, line 3: duplicate timestamp 2020-01-01 in column 'date' (also on line 2); "
         "remove or aggregate the duplicates; "
-        "if the file holds several series, name their id column with --id-col"
+        "if the file holds several series, name their id column with id_col="
     )
 
 
@@ -463,13 +463,13 @@ def test_target_missing(write):
         "data.csv: covariate column 'q' not found; available columns: date, a, b, c"
     )
     assert message(write(text)) == (
-        "data.csv: 3 numeric columns (a, b, c); choose the target with --target"
+        "data.csv: 3 numeric columns (a, b, c); choose the target with target="
     )
     assert message(write(text), target="a", covariates=["a"]) == (
-        "data.csv: column 'a' is both a target and a covariate; remove it from --covariates"
+        "data.csv: column 'a' is both a target and a covariate; remove it from covariates="
     )
     assert message(write(text), target="date") == (
-        "data.csv: column 'date' is the time column; choose another --target"
+        "data.csv: column 'date' is the time column; choose another target="
     )
 
 
@@ -483,17 +483,17 @@ def test_target_not_numeric(write):
     assert message(write(text), target="y") == expected
     assert message(write("date,label\n2020-01-01,sun\n2020-01-02,rain\n")) == (
         "data.csv: no numeric column to forecast (other columns: label); "
-        "check the delimiter or choose the target with --target"
+        "check the delimiter or choose the target with target="
     )
 
 
 def test_all_nan_target(write):
     assert message(write("date,y\n2020-01-01,\n2020-01-02,\n2020-01-03,\n")) == (
-        "data.csv: column 'y' has no values (all empty); choose another --target"
+        "data.csv: column 'y' has no values (all empty); choose another target="
     )
     text = "date,y,x\n2020-01-01,1,\n2020-01-02,2,\n"
     assert message(write(text), target="y", covariates="x") == (
-        "data.csv: column 'x' has no values (all empty); remove it from --covariates"
+        "data.csv: column 'x' has no values (all empty); remove it from covariates="
     )
 
 
@@ -512,12 +512,12 @@ def test_frequency_cannot_be_inferred(write):
     )
     assert message(write(text)) == (
         "data.csv: cannot infer the frequency of column 'date' (irregular steps; most common: "
-        "00:07:00, 00:12:00, 00:43:00); give it with --freq (e.g. 'h', 'D', 'W-SAT', 'MS', "
+        "00:07:00, 00:12:00, 00:43:00); give it with freq= (e.g. 'h', 'D', 'W-SAT', 'MS', "
         "'QS', 'YS')"
     )
     assert message(write("date,y\n2020-01-01,1\n")) == (
         "data.csv: cannot infer the frequency of column 'date' from 1 row; give it with "
-        "--freq (e.g. 'h', 'D', 'W-SAT', 'MS', 'QS', 'YS')"
+        "freq= (e.g. 'h', 'D', 'W-SAT', 'MS', 'QS', 'YS')"
     )
 
 
@@ -550,20 +550,20 @@ def test_too_short_series(write):
         check_length(sd, 12, 6)
     assert str(info.value) == (
         "data.csv: the series has 12 rows but lookback 12 + horizon 6 needs at least 18; "
-        "use a shorter --lookback or --horizon"
+        "use a shorter lookback= or horizon="
     )
     long = load_csv(write(LONG), id_col="unique_id", target="y")
     with pytest.raises(DataError) as info:
         check_length(long, 2, 1, extra=1)
     assert str(info.value) == (
         "data.csv: series 'c' has 3 rows but lookback 2 + horizon 1 + 1 held-out row needs at "
-        "least 4; use a shorter --lookback or --horizon"
+        "least 4; use a shorter lookback= or horizon="
     )
     with pytest.raises(DataError) as info:
         check_length(20, 24, 12, source="x.csv")
     assert str(info.value) == (
         "x.csv: the series has 20 rows but lookback 24 + horizon 12 needs at least 36; "
-        "use a shorter --lookback or --horizon"
+        "use a shorter lookback= or horizon="
     )
 
 

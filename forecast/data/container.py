@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -117,7 +117,7 @@ class _Where:
     def __call__(self, pos: int | None = None) -> str:
         parts = [self.source]
         if self.key is not None:
-            parts.append(f"series {self.key!r}")
+            parts.append(f"series {_quote(self.key)}")
         if pos is not None:
             parts.append(f"{self.word} {int(self.lines[pos])}")
         return ", ".join(parts)
@@ -126,9 +126,59 @@ class _Where:
         return f"{self.word} {int(self.lines[pos])}"
 
 
-def _names(columns: Sequence[str], limit: int = 12) -> str:
-    """``a, b, c`` (the first ``limit`` names, then how many more)."""
-    shown = ", ".join(str(c) for c in columns[:limit])
+QUOTE_LIMIT = 100  # characters of user text a message quotes (then "…")
+SOURCE_LIMIT = 200  # characters of a file name a message shows (its end)
+
+
+def _quote(text: object, limit: int = QUOTE_LIMIT) -> str:
+    """``repr`` of user text, cut after ``limit`` characters with ``…``; always one line.
+
+    Example:
+        >>> _quote("sales"), _quote("a" * 500, limit=5), _quote("two\\nlines")
+        ("'sales'", "'aaaaa'…", "'two\\\\nlines'")
+    """
+    text = str(text)
+    if len(text) <= limit:
+        return repr(text)
+    return repr(text[:limit]) + "…"
+
+
+def _setting(name: str, value: object) -> str:
+    """``name='value'``: a parameter as the message names it (single quotes, cut like _quote).
+
+    Example:
+        >>> _setting("freq", "xyz"), _setting("freq", "it's")
+        ("freq='xyz'", "freq='it\\\\'s'")
+    """
+    quoted = _quote(value)
+    if quoted.startswith('"'):  # repr chose double quotes: the text holds ' but no "
+        head, _, tail = quoted.rpartition('"')
+        quoted = "'" + head[1:].replace("'", "\\'") + "'" + tail
+    return f"{name}={quoted}"
+
+
+def _label(source: str, limit: int = SOURCE_LIMIT) -> str:
+    """A file name as messages start with it: whole if short and printable, else its end.
+
+    Example:
+        >>> _label("data.csv"), _label("/x" * 200, limit=8), _label("new\\nline.csv")
+        ('data.csv', '…/x/x/x/x', 'new\\\\nline.csv')
+    """
+    text = str(source)
+    if not text.isprintable():
+        text = repr(text)[1:-1]
+    return text if len(text) <= limit else "…" + text[-limit:]
+
+
+def _bare(name: object) -> str:
+    """A name as lists show it: as is when short and printable, else ``_quote``."""
+    text = str(name)
+    return text if len(text) <= QUOTE_LIMIT and text.isprintable() else _quote(text)
+
+
+def _names(columns: Sequence[object], limit: int = 12, show: Callable = _bare) -> str:
+    """``a, b, c`` (the first ``limit`` names, each through ``show``, then how many more)."""
+    shown = ", ".join(show(c) for c in columns[:limit])
     more = len(columns) - limit
     return f"{shown}, ... ({more} more)" if more > 0 else shown
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from forecast.data.container import _names, _plural, _stamp
+from forecast.data.container import _names, _plural, _quote, _setting, _stamp
 from forecast.data.frequency import _MAX_GRID_FACTOR, _grid
 from forecast.data.series import _Series
 from forecast.errors import DataError
@@ -16,13 +16,13 @@ GAPS = ("error", "interpolate", "ffill")
 
 def _check_gaps(gaps: str, source: str) -> None:
     if gaps not in GAPS:
-        raise DataError(f"{source}: --gaps {gaps!r} is not one of {', '.join(GAPS)}")
+        raise DataError(f"{source}: {_setting('gaps', gaps)} is not one of {', '.join(GAPS)}")
 
 
 def _nan_sentence(counts: np.ndarray, columns: list[str], limit: int = 5) -> list[str]:
     """``["2 NaN values in 'y'", ...]``; past ``limit`` columns, one summary part."""
     items = [(int(n), c) for n, c in zip(counts, columns, strict=True) if n]
-    parts = [f"{_plural(n, 'NaN value')} in {c!r}" for n, c in items[:limit]]
+    parts = [f"{_plural(n, 'NaN value')} in {_quote(c)}" for n, c in items[:limit]]
     rest = items[limit:]
     if rest:
         total = sum(n for n, _ in rest)
@@ -40,34 +40,34 @@ def _apply_gaps(
         if grid is None:
             raise DataError(
                 f"{where()}: frequency {offset.freqstr!r} would make more than "
-                f"{_MAX_GRID_FACTOR} times as many rows as the {len(times)} given; check --freq"
+                f"{_MAX_GRID_FACTOR} times as many rows as the {len(times)} given; check freq="
             )
         off = np.flatnonzero(~times.isin(grid))
         pos = int(off[0]) if len(off) else 0
         raise DataError(
-            f"{where(pos)}: timestamp {_stamp(times[pos])} in column {time_col!r} is not on the "
-            f"{freq_name(offset)} grid {offset.freqstr!r}; check --freq or the dates"
+            f"{where(pos)}: timestamp {_stamp(times[pos])} in column {_quote(time_col)} is not on "
+            f"the {freq_name(offset)} grid {offset.freqstr!r}; check freq= or the dates"
         )
     grid = grid.rename(time_col)
     present = grid.isin(times)
     n_missing = int((~present).sum())
     nan = np.isnan(s.values)
-    report = [f"sorted the rows by {time_col!r}"] if s.sorted_rows else []
+    report = [f"sorted the rows by {_quote(time_col)}"] if s.sorted_rows else []
 
     if gaps == "error":
         if n_missing:
             first = grid[~present][0]
             before = int(times.searchsorted(first)) - 1
             raise DataError(
-                f"{where()}: {_plural(n_missing, 'missing timestamp')} in column {time_col!r} "
+                f"{where()}: {_plural(n_missing, 'missing timestamp')} in column {_quote(time_col)} "
                 f"(first {_stamp(first)}, after {where.line(before)}); "
-                "fill them with --gaps interpolate or --gaps ffill"
+                "fill them with gaps='interpolate' or gaps='ffill'"
             )
         if nan.any():
             pos, col = (int(i) for i in np.argwhere(nan)[0])
             raise DataError(
-                f"{where(pos)}: empty value in column {columns[col]!r}; fill it in, "
-                "or use --gaps interpolate or --gaps ffill"
+                f"{where(pos)}: empty value in column {_quote(columns[col])}; fill it in, "
+                "or use gaps='interpolate' or gaps='ffill'"
             )
         return pd.DataFrame(s.values, index=grid, columns=columns), report
 
@@ -86,7 +86,7 @@ def _apply_gaps(
         ]
         report.append(
             f"dropped {_plural(start, 'leading row')} (before {_stamp(grid[start])}) "
-            f"where {_names([repr(c) for c in lacking], 5)} had no value yet"
+            f"where {_names(lacking, 5, show=_quote)} had no value yet"
         )
         values, grid, present = values[start:], grid[start:], present[start:]
     frame = pd.DataFrame(values, index=grid, columns=columns)
@@ -99,7 +99,7 @@ def _apply_gaps(
             trailing = np.argmax(~np.isnan(values[::-1]), axis=0)  # NaN rows after the last value
             frame = frame.interpolate(method="time", limit_area="inside").ffill()
             report.extend(
-                f"carried the last value of {c!r} forward over {_plural(int(n), 'trailing row')}"
+                f"carried the last value of {_quote(c)} forward over {_plural(int(n), 'trailing row')}"
                 for n, c in zip(trailing, columns, strict=True)
                 if n
             )

@@ -1,4 +1,4 @@
-"""Which column is what: the time column, date parsing, numbers (locale aware), the targets."""
+"""Which column is what: the time column and its dates, the targets and covariates."""
 
 from __future__ import annotations
 
@@ -14,7 +14,15 @@ from pandas.api.types import (
     is_numeric_dtype,
 )
 
-from forecast.data.container import _names, _Where
+from forecast.data.container import _names, _quote, _Where
+from forecast.data.numbers import (
+    _dtypes,
+    _has_numbers,
+    _numberlike,
+    _stripped_text,
+    _text_cells,
+    _values,
+)
 from forecast.errors import DataError
 
 # Column names (normalised: lower case, spaces and dashes as "_") taken as the time.
@@ -37,24 +45,12 @@ _TIME_NAMES = (
     "year",
 )
 _TIME_WORDS = {"date", "datetime", "timestamp", "time", "ds"}
-_NA_WORDS = {"", "nan", "na", "n/a", "null", "none", "<na>", "nat"}
-_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
-_EURO = re.compile(r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?")
 _TZ_SUFFIX = re.compile(r"\d:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)$")
 _QUARTER = (
     (r"^(\d{4})\s*[-/ ]?\s*[Qq]([1-4])$", r"\1Q\2"),  # 1956 Q1, 1956-Q1
     (r"^[Qq]([1-4])\s*[-/ ]?\s*(\d{4})$", r"\2Q\1"),  # Q1 1956
 )
 _DATE_LIKE = re.compile(r"\d{1,4}[-/.]\d{1,2}|\d{4}\s*[Qq]\d|[A-Za-z]{3}")
-
-
-def _dtypes(df: pd.DataFrame) -> dict[str, object]:
-    """Column -> dtype, without touching each column (fast for thousands of columns)."""
-    return dict(zip(df.columns, df.dtypes, strict=True))
-
-
-def _is_number_dtype(dtype) -> bool:
-    return is_bool_dtype(dtype) or is_numeric_dtype(dtype)
 
 
 def _norm(name: str) -> str:
@@ -101,10 +97,31 @@ def _find_time_col(df: pd.DataFrame, exclude: set[str]) -> str | None:
         words = set(re.split(r"[^a-z0-9]+", normed[c]))
         if words & _TIME_WORDS and not is_numeric_dtype(dtypes[c]):
             return c
-    for c in columns:
-        if not is_numeric_dtype(dtypes[c]) and _looks_like_dates(df[c]):
+    texts = [c for c in columns if not is_numeric_dtype(dtypes[c])]
+    maybe = _may_hold_dates(df, texts)
+    for c, may in zip(texts, maybe, strict=True):
+        if may and _looks_like_dates(df[c]):
             return c
     return None
+
+
+def _may_hold_dates(df: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """False for the columns that _looks_like_dates rejects at once (all checked together).
+
+    The first value in the first 20 rows that is not empty is in the sample
+    _looks_like_dates takes; a column whose such value does not look like a date is out.
+    """
+    head = df.head(20)
+    n = len(head)
+    if not columns or not n:
+        return np.ones(len(columns), dtype=bool)
+    cells = _text_cells(head, columns)
+    filled = (cells != "").to_numpy(dtype=bool).reshape((len(columns), n))
+    first = cells.to_numpy(dtype=object).reshape((len(columns), n))[
+        np.arange(len(columns)), filled.argmax(axis=1)
+    ]
+    looks = _quarters(pd.Series(first, dtype=object).astype(str)).str.contains(_DATE_LIKE)
+    return ~filled.any(axis=1) | looks.to_numpy(dtype=bool)
 
 
 def _mixed_tz_error(text: pd.Series, col: str, where: _Where) -> DataError:
@@ -113,11 +130,11 @@ def _mixed_tz_error(text: pd.Series, col: str, where: _Where) -> DataError:
     differs = np.flatnonzero(suffix.to_numpy() != suffix.iloc[0])
     tail = "; convert them to one zone (e.g. UTC) first"
     if len(differs) == 0:
-        return DataError(f"{where()}: mixed time zones in column {col!r}{tail}")
+        return DataError(f"{where()}: mixed time zones in column {_quote(col)}{tail}")
     pos = int(differs[0])
     return DataError(
-        f"{where(pos)}: mixed time zones in column {col!r} ({text.iloc[pos]!r} has another "
-        f"UTC offset than {text.iloc[0]!r} on {where.line(0)}){tail}"
+        f"{where(pos)}: mixed time zones in column {_quote(col)} ({_quote(text.iloc[pos])} has "
+        f"another UTC offset than {_quote(text.iloc[0])} on {where.line(0)}){tail}"
     )
 
 
@@ -139,8 +156,8 @@ def _numeric_times(values: pd.Series, col: str, where: _Where) -> pd.DatetimeInd
     bad = np.flatnonzero(~np.isfinite(arr))
     pos = int(bad[0]) if len(bad) else 0
     raise DataError(
-        f"{where(pos)}: column {col!r} holds numbers ({values.iloc[pos]}), not dates; "
-        "write dates such as 2020-01-31, or name the time column with --time-col"
+        f"{where(pos)}: column {_quote(col)} holds numbers ({values.iloc[pos]}), not dates; "
+        "write dates such as 2020-01-31, or name the time column with time_col="
     )
 
 
@@ -160,7 +177,7 @@ def _parse_times(values: pd.Series, col: str, where: _Where) -> pd.DatetimeIndex
         if empty.any():
             pos = int(np.flatnonzero(empty.to_numpy())[0])
             raise DataError(
-                f"{where(pos)}: empty date in column {col!r}; fill it in or delete the row"
+                f"{where(pos)}: empty date in column {_quote(col)}; fill it in or delete the row"
             )
         times = None
         with warnings.catch_warnings():
@@ -181,7 +198,7 @@ def _parse_times(values: pd.Series, col: str, where: _Where) -> pd.DatetimeIndex
                 if not times.isna().any():
                     break
         if times is None:  # pragma: no cover - both formats raised
-            raise DataError(f"{where()}: cannot parse column {col!r} as dates")
+            raise DataError(f"{where()}: cannot parse column {_quote(col)} as dates")
         bad = np.flatnonzero(times.isna().to_numpy())
         if len(bad):
             pos = int(bad[0])
@@ -192,88 +209,16 @@ def _parse_times(values: pd.Series, col: str, where: _Where) -> pd.DatetimeIndex
             if alone is not None and (alone.tz is None) != (times.dt.tz is None):
                 raise _mixed_tz_error(text, col, where)
             raise DataError(
-                f"{where(pos)}: cannot parse {text.iloc[pos]!r} as a date in column {col!r}; "
+                f"{where(pos)}: cannot parse {_quote(text.iloc[pos])} as a date in column {_quote(col)}; "
                 "fix the value or use one date format (e.g. 2020-01-31 or 2020-01-31 13:00)"
             )
         times = pd.DatetimeIndex(times)
     if times.isna().any():
         pos = int(np.flatnonzero(times.isna())[0])
-        raise DataError(f"{where(pos)}: empty date in column {col!r}; fill it in or delete the row")
+        raise DataError(
+            f"{where(pos)}: empty date in column {_quote(col)}; fill it in or delete the row"
+        )
     return times.rename(col)
-
-
-def _stripped_text(values: pd.Series) -> pd.Series:
-    """Values as stripped ``str`` (object dtype, positional index); missing -> ``""``."""
-    missing = values.isna().to_numpy()
-    text = pd.Series(values.to_numpy(dtype=object), dtype=object)
-    text[missing] = ""
-    return text.astype(str).str.strip()
-
-
-def _text_to_float(text: pd.Series, allow_decimal_comma: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Convert stripped text to float; returns the values and the positions that fail."""
-    values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    na_word = text.str.lower().isin(_NA_WORDS).to_numpy()
-    bad = np.isnan(values) & ~na_word
-    if not bad.any():
-        return values, bad
-    bad_text = text[bad]
-    strange_comma = text.str.contains(r",(?:\d{1,2}|\d{4,})(?:$|\D)", regex=True).any()
-    if bad_text.str.fullmatch(_GROUPED).all() and not (allow_decimal_comma and strange_comma):
-        fixed = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
-    elif allow_decimal_comma and text[~na_word].str.fullmatch(_EURO).all():
-        fixed = pd.to_numeric(
-            text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False),
-            errors="coerce",
-        )
-    else:
-        return values, bad
-    values = fixed.to_numpy(dtype=float, na_value=np.nan)
-    return values, np.isnan(values) & ~na_word
-
-
-def _column_to_float(
-    values: pd.Series, col: str, where: _Where, allow_decimal_comma: bool
-) -> np.ndarray:
-    """One column as float64; raises naming the first value that is not a number."""
-    dtype = values.dtype
-    if is_bool_dtype(dtype) or is_numeric_dtype(dtype):
-        return values.to_numpy(dtype=float, na_value=np.nan)
-    if is_datetime64_any_dtype(dtype):
-        raise DataError(
-            f"{where()}: column {col!r} holds dates, not numbers; choose another column"
-        )
-    text = _stripped_text(values)
-    converted, bad = _text_to_float(text, allow_decimal_comma)
-    if bad.any():
-        pos = int(np.flatnonzero(bad)[0])
-        raise DataError(
-            f"{where(pos)}: cannot parse {text.iloc[pos]!r} as a number in column {col!r}; "
-            "fix the value or leave the field empty for a gap"
-        )
-    return converted
-
-
-def _is_numberlike(values: pd.Series, allow_decimal_comma: bool) -> bool:
-    """True if a column is numeric or its text converts cleanly (and has a value)."""
-    dtype = values.dtype
-    if is_bool_dtype(dtype) or is_numeric_dtype(dtype):
-        return True
-    if is_datetime64_any_dtype(dtype) or isinstance(dtype, pd.PeriodDtype):
-        return False
-    text = values.dropna().astype(str).str.strip()
-    if text.empty:
-        return False
-    converted, bad = _text_to_float(text, allow_decimal_comma)
-    return not bad.any() and bool((~np.isnan(converted)).any())
-
-
-def _has_numbers(values: pd.Series, allow_decimal_comma: bool) -> bool:
-    """True if a text column holds at least one number (it may hold typos too)."""
-    if is_numeric_dtype(values.dtype) or is_datetime64_any_dtype(values.dtype):
-        return False
-    converted, _ = _text_to_float(_stripped_text(values), allow_decimal_comma)
-    return bool((~np.isnan(converted)).any())
 
 
 def _as_list(value: str | Sequence[str] | None) -> list[str] | None:
@@ -295,87 +240,70 @@ def _select_columns(
 ) -> tuple[list[str], list[str]]:
     """Decide the target and covariate columns."""
     available = list(df.columns)
+    present = set(available)
     fixed = {time_col} | ({id_col} if id_col else set())
     targets = _as_list(target)
     covs = _as_list(covariates)
-    use_all_targets = targets == ["all"] and "all" not in available
-    use_all_covs = covs == ["all"] and "all" not in available
+    use_all_targets = targets == ["all"] and "all" not in present
+    use_all_covs = covs == ["all"] and "all" not in present
 
     for kind, names in (("target", targets), ("covariate", covs)):
-        if names is None or names == ["all"] and "all" not in available:
+        if names is None or names == ["all"] and "all" not in present:
             continue
         for name in names:
-            if name not in available:
+            if name not in present:
                 raise DataError(
-                    f"{where()}: {kind} column {name!r} not found; "
+                    f"{where()}: {kind} column {_quote(name)} not found; "
                     f"available columns: {_names(available)}"
                 )
             if name in fixed:
                 role = "time" if name == time_col else "id"
-                flag = "--target" if kind == "target" else "--covariates"
+                param = "target=" if kind == "target" else "covariates="
                 raise DataError(
-                    f"{where()}: column {name!r} is the {role} column; choose another {flag}"
+                    f"{where()}: column {_quote(name)} is the {role} column; choose another {param}"
                 )
 
-    dtypes = _dtypes(df)
-
     def numeric(exclude: set[str]) -> list[str]:
-        return [
-            c
-            for c in available
-            if c not in exclude
-            and (_is_number_dtype(dtypes[c]) or _is_numberlike(df[c], allow_decimal_comma))
-        ]
+        columns = [c for c in available if c not in exclude]
+        flags = _numberlike(df, columns, allow_decimal_comma)
+        return [c for c, ok in zip(columns, flags, strict=True) if ok]
 
     fixed_covs = set(covs) if covs and not use_all_covs else set()
     if targets is None or use_all_targets:
         candidates = numeric(fixed | fixed_covs)
         if not candidates:
             others = [c for c in available if c not in fixed]
-            for c in others:  # a column of numbers with a typo: name the bad value
-                if _has_numbers(df[c], allow_decimal_comma):
-                    _column_to_float(df[c], c, where, allow_decimal_comma)
+            flags = _has_numbers(df, others, allow_decimal_comma)
+            for c, numbers in zip(others, flags, strict=True):
+                if numbers:  # a column of numbers with a typo: name the bad value
+                    _values(df, [c], where, allow_decimal_comma)
             detail = f" (other columns: {_names(others)})" if others else ""
             raise DataError(
                 f"{where()}: no numeric column to forecast{detail}; "
-                "check the delimiter or choose the target with --target"
+                "check the delimiter or choose the target with target="
             )
         if len(candidates) > 1 and not use_all_targets:
             raise DataError(
                 f"{where()}: {len(candidates)} numeric columns ({_names(candidates)}); "
-                "choose the target with --target"
+                "choose the target with target="
             )
         targets = candidates
     if covs is None:
         covs = []
     elif use_all_covs:
         covs = numeric(fixed | set(targets))
-    both = [c for c in covs if c in targets]
+    chosen = set(targets)
+    both = [c for c in covs if c in chosen]
     if both:
         raise DataError(
-            f"{where()}: column {both[0]!r} is both a target and a covariate; "
-            "remove it from --covariates"
+            f"{where()}: column {_quote(both[0])} is both a target and a covariate; "
+            "remove it from covariates="
         )
     for names in (targets, covs):
         repeated = pd.Index(names)[pd.Index(names).duplicated()]
         if len(repeated):
             dup = repeated[0]
-            raise DataError(f"{where()}: column {dup!r} is named twice; name each column once")
+            raise DataError(
+                f"{where()}: column {_quote(dup)} is named twice; name each column once"
+            )
     return list(targets), list(covs)
-
-
-def _values(
-    df: pd.DataFrame, columns: list[str], where: _Where, allow_decimal_comma: bool
-) -> np.ndarray:
-    """The chosen columns as one float64 array (n, k); numeric columns in one block."""
-    out = np.empty((len(df), len(columns)), dtype=np.float64)
-    dtypes = _dtypes(df)
-    block = [i for i, c in enumerate(columns) if _is_number_dtype(dtypes[c])]
-    if block:
-        sub = df[[columns[i] for i in block]]
-        out[:, block] = sub.astype(np.float64).to_numpy(dtype=np.float64, na_value=np.nan)
-    in_block = set(block)
-    for i, c in enumerate(columns):
-        if i not in in_block:
-            out[:, i] = _column_to_float(df[c], c, where, allow_decimal_comma)
-    return out

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from forecast.data.container import _stamp, _Where
+from forecast.data.container import _quote, _stamp, _Where
 from forecast.errors import DataError
 
 
@@ -45,12 +45,12 @@ def _prepare_series(
         pos = int(dup[0])
         first = int(np.flatnonzero(times == times[pos])[0])
         hint = (
-            "; if the file holds several series, name their id column with --id-col"
+            "; if the file holds several series, name their id column with id_col="
             if hint_id
             else ""
         )
         raise DataError(
-            f"{where(pos)}: duplicate timestamp {_stamp(times[pos])} in column {time_col!r} "
+            f"{where(pos)}: duplicate timestamp {_stamp(times[pos])} in column {_quote(time_col)} "
             f"(also on {where.line(first)}); remove or aggregate the duplicates{hint}"
         )
     with np.errstate(invalid="ignore"):
@@ -58,14 +58,16 @@ def _prepare_series(
     if inf.any():
         pos, col = (int(i) for i in np.argwhere(inf)[0])
         raise DataError(
-            f"{where(pos)}: infinite value in column {columns[col]!r}; "
+            f"{where(pos)}: infinite value in column {_quote(columns[col])}; "
             "replace it with a number or leave the field empty for a gap"
         )
     empty = np.isnan(values).all(axis=0)
     if empty.any():
         col = int(np.flatnonzero(empty)[0])
-        what = "choose another --target" if col < n_targets else "remove it from --covariates"
-        raise DataError(f"{where()}: column {columns[col]!r} has no values (all empty); {what}")
+        what = "choose another target=" if col < n_targets else "remove it from covariates="
+        raise DataError(
+            f"{where()}: column {_quote(columns[col])} has no values (all empty); {what}"
+        )
     return _Series(key, where, times, values, sorted_rows=order is not None)
 
 
@@ -79,9 +81,9 @@ def _split_series(
     if ids.isna().any():
         pos = int(np.flatnonzero(ids.isna().to_numpy())[0])
         raise DataError(
-            f"{where(pos)}: empty id in column {id_col!r}; fill it in or delete the row"
+            f"{where(pos)}: empty id in column {_quote(id_col)}; fill it in or delete the row"
         )
-    codes, uniques = pd.factorize(ids.astype(str).str.strip(), sort=False)
+    codes, uniques = pd.factorize(ids.astype(str), sort=False)  # as written: no stripping
     order = np.argsort(codes, kind="stable")
     bounds = np.cumsum(np.bincount(codes, minlength=len(uniques)))[:-1]
     return [(str(k), pos) for k, pos in zip(uniques, np.split(order, bounds), strict=True)]

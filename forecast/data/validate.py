@@ -12,18 +12,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecast.data.container import SeriesData, _names, _plural, _Where
+from forecast.data.container import SeriesData, _label, _names, _plural, _quote, _setting, _Where
 from forecast.data.frequency import _infer_offset
 from forecast.data.gaps import _apply_gaps, _check_gaps
-from forecast.data.inference import (
-    _dtypes,
-    _find_time_col,
-    _is_number_dtype,
-    _norm,
-    _parse_times,
-    _select_columns,
-    _values,
-)
+from forecast.data.inference import _find_time_col, _norm, _parse_times, _select_columns
+from forecast.data.numbers import _kinds, _values
 from forecast.data.reading import _read_csv
 from forecast.data.series import _prepare_series, _Series, _split_series
 from forecast.errors import DataError
@@ -34,6 +27,7 @@ def _validate(
     df: pd.DataFrame,
     *,
     source: str,
+    label: str,
     lines: np.ndarray,
     word: str,
     time_col: str | None,
@@ -44,15 +38,18 @@ def _validate(
     gaps: str,
     allow_decimal_comma: bool,
 ) -> SeriesData:
-    """Check and convert ``df``: settings, columns, roles, values, series, frequency, gaps."""
-    _check_gaps(gaps, source)
-    where = _Where(source, lines, word)
-    offset = _parse_freq(freq, source)
-    df = _tidy_columns(df, source)
+    """Check and convert ``df``: settings, columns, roles, values, series, frequency, gaps.
+
+    ``source`` is kept in the result; messages start with ``label`` (its printable form).
+    """
+    _check_gaps(gaps, label)
+    where = _Where(label, lines, word)
+    offset = _parse_freq(freq, label)
+    df = _tidy_columns(df, label)
     df, time_col = _index_as_time_col(df, time_col)
     if len(df) == 0:
-        raise DataError(f"{source}: no data rows; add rows")
-    time_col, id_col = _find_roles(df, source, time_col, id_col)
+        raise DataError(f"{label}: no data rows; add rows")
+    time_col, id_col = _find_roles(df, label, time_col, id_col)
 
     times = _parse_times(df[time_col].reset_index(drop=True), time_col, where)
     targets, covs = _select_columns(
@@ -61,7 +58,8 @@ def _validate(
     columns = [*targets, *covs]
     values = _values(df, columns, where, allow_decimal_comma)
     chosen = {time_col, id_col, *columns}
-    text_cols = any(not _is_number_dtype(t) and c not in chosen for c, t in _dtypes(df).items())
+    kinds = _kinds(df, list(df.columns))
+    text_cols = any(kind != "number" and c not in chosen for c, kind in kinds.items())
 
     series = [
         _prepare_series(
@@ -77,7 +75,7 @@ def _validate(
         for key, pos in _split_series(df, id_col, where)
     ]
     if offset is None:
-        offset = _common_offset(series, source, time_col)
+        offset = _common_offset(series, label, time_col)
     frames, report = _fill(series, offset, gaps, time_col, columns)
     return SeriesData(
         frames=frames,
@@ -92,7 +90,7 @@ def _validate(
 
 
 def _parse_freq(freq: str | None, source: str) -> pd.DateOffset | None:
-    """``--freq`` as an offset (None when not given)."""
+    """``freq`` as an offset (None when not given)."""
     if freq is None:
         return None
     try:
@@ -100,7 +98,7 @@ def _parse_freq(freq: str | None, source: str) -> pd.DateOffset | None:
         pd.date_range("2000-01-01", periods=2, freq=offset)
     except (DataError, ValueError, TypeError):
         raise DataError(
-            f"{source}: --freq {freq!r} is not a pandas frequency alias "
+            f"{source}: {_setting('freq', freq)} is not a pandas frequency alias "
             "(e.g. 'h', '30min', 'D', 'B', 'W-SAT', 'MS', 'QS', 'YS')"
         ) from None
     return offset
@@ -112,8 +110,13 @@ def _tidy_columns(df: pd.DataFrame, source: str) -> pd.DataFrame:
     df.columns = [str(c) for c in df.columns]
     if df.columns.duplicated().any():
         dup = df.columns[df.columns.duplicated()][0]
-        raise DataError(f"{source}: column {dup!r} appears twice; give each column its own name")
-    unnamed = [c for c in df.columns if c.startswith("Unnamed: ") and df[c].isna().all()]
+        raise DataError(
+            f"{source}: column {_quote(dup)} appears twice; give each column its own name"
+        )
+    unnamed = [c for c in df.columns if c.startswith("Unnamed: ")]
+    if unnamed:  # one count for all of them: a header may have a million empty names
+        counts = df[unnamed].count()
+        unnamed = [c for c, n in zip(unnamed, counts, strict=True) if n == 0]
     if unnamed:
         df = df.drop(columns=unnamed)
     return df
@@ -139,25 +142,28 @@ def _find_roles(
     """The time column and the id column (given, or guessed)."""
     if id_col is not None and id_col not in df.columns:
         raise DataError(
-            f"{source}: id column {id_col!r} not found; available columns: {_names(list(df.columns))}"
+            f"{source}: id column {_quote(id_col)} not found; "
+            f"available columns: {_names(list(df.columns))}"
         )
     if time_col is None:
         time_col = _find_time_col(df, {id_col} if id_col else set())
         if time_col is None:
             raise DataError(
                 f"{source}: no time column found (none of {_names(list(df.columns))} is named "
-                "like a date or holds dates); name it with --time-col"
+                "like a date or holds dates); name it with time_col="
             )
     elif time_col not in df.columns:
         raise DataError(
-            f"{source}: time column {time_col!r} not found; "
+            f"{source}: time column {_quote(time_col)} not found; "
             f"available columns: {_names(list(df.columns))}"
         )
     if id_col is None:
         auto = [c for c in df.columns if _norm(c) == "unique_id" and c != time_col]
         id_col = auto[0] if auto else None
     if id_col == time_col:
-        raise DataError(f"{source}: column {id_col!r} cannot be both the time and the id column")
+        raise DataError(
+            f"{source}: column {_quote(id_col)} cannot be both the time and the id column"
+        )
     return time_col, id_col
 
 
@@ -169,14 +175,14 @@ def _common_offset(series: list[_Series], source: str, time_col: str) -> pd.Date
     if not found:
         s = series[0]
         raise DataError(
-            f"{s.where()}: cannot infer the frequency of column {time_col!r} {s.why}; "
-            "give it with --freq (e.g. 'h', 'D', 'W-SAT', 'MS', 'QS', 'YS')"
+            f"{s.where()}: cannot infer the frequency of column {_quote(time_col)} {s.why}; "
+            "give it with freq= (e.g. 'h', 'D', 'W-SAT', 'MS', 'QS', 'YS')"
         )
     if len(found) > 1:
         (fa, sa), (fb, sb) = list(found.items())[:2]
         raise DataError(
-            f"{source}: series {sa.key!r} is {freq_name(fa)} ({fa!r}) but series {sb.key!r} "
-            f"is {freq_name(fb)} ({fb!r}); give one --freq or split the file"
+            f"{source}: series {_quote(sa.key)} is {freq_name(fa)} ({fa!r}) but series "
+            f"{_quote(sb.key)} is {freq_name(fb)} ({fb!r}); give one freq= or split the file"
         )
     return next(iter(found.values())).offset
 
@@ -190,7 +196,7 @@ def _fill(
     for s in series:
         frame, notes = _apply_gaps(s, offset, gaps, time_col, columns)
         frames[s.key] = frame
-        prefix = f"series {s.key!r}: " if s.key is not None else ""
+        prefix = f"series {_quote(s.key)}: " if s.key is not None else ""
         report.extend(prefix + note for note in notes)
     return frames, report
 
@@ -233,11 +239,13 @@ def validate_frame(
         >>> sd.time_col, sd.freq, sd.frames[None].shape
         ('time', 'h', (3, 1))
     """
+    label = _label(source)
     if not isinstance(df, pd.DataFrame):
-        raise DataError(f"{source}: expected a pandas DataFrame, got {type(df).__name__}")
+        raise DataError(f"{label}: expected a pandas DataFrame, got {type(df).__name__}")
     return _validate(
         df,
         source=source,
+        label=label,
         lines=np.arange(len(df)),
         word="row",
         time_col=time_col,
@@ -281,11 +289,13 @@ def load_csv(
         ('MS', 'month', [1.5, 2.5, 3.0])
     """
     source = os.fspath(path)
-    _check_gaps(gaps, source)
-    df, lines, sep = _read_csv(Path(path), source)
+    label = _label(source)
+    _check_gaps(gaps, label)
+    df, lines, sep = _read_csv(Path(path), label, id_col, time_col)
     return _validate(
         df,
         source=source,
+        label=label,
         lines=lines,
         word="line",
         time_col=time_col,
@@ -322,7 +332,7 @@ def check_length(
 
     Raises:
         DataError: e.g. ``data.csv: series 'x' has 20 rows but lookback 24 + horizon 12
-            needs at least 36; use a shorter --lookback or --horizon``.
+            needs at least 36; use a shorter lookback= or horizon=``.
 
     Example:
         >>> check_length(100, 24, 12)
@@ -330,12 +340,12 @@ def check_length(
         >>> check_length(20, 24, 12, source="data.csv")
         Traceback (most recent call last):
         ...
-        forecast.errors.DataError: data.csv: the series has 20 rows but lookback 24 + horizon 12 needs at least 36; use a shorter --lookback or --horizon
+        forecast.errors.DataError: data.csv: the series has 20 rows but lookback 24 + horizon 12 needs at least 36; use a shorter lookback= or horizon=
     """
     for name, value in (("lookback", lookback), ("horizon", horizon)):
         if int(value) < 1:
             raise DataError(
-                f"{source}: {name} must be at least 1, got {value}; use --{name} 1 or more"
+                f"{_label(source)}: {name} must be at least 1, got {value}; use {name}=1 or more"
             )
     if isinstance(sd_or_n, SeriesData):
         source = sd_or_n.source
@@ -348,9 +358,9 @@ def check_length(
         what += f" + {_plural(int(extra), extra_label)}"
     for key, n in lengths.items():
         if n < need:
-            who = "the series" if key is None else f"series {key!r}"
-            fix = "use a shorter --lookback or --horizon"
+            who = "the series" if key is None else f"series {_quote(key)}"
+            fix = "use a shorter lookback= or horizon="
             raise DataError(
-                f"{source}: {who} has {_plural(n, 'row')} but {what} needs at least {need}; {fix}"
+                f"{_label(source)}: {who} has {_plural(n, 'row')} but {what} needs at least {need}; {fix}"
             )
     return min(lengths.values())
