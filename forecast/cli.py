@@ -307,6 +307,8 @@ def fit(ctx, data, time_col, targets, id_col, covariates, freq, gaps, model_dir,
     for line in sd.report:
         click.echo(f"Note: {line}", err=True)
     fc = _forecaster(**params).fit(sd)
+    for line in fc.notes_:
+        click.echo(f"Note: {line}", err=True)
     fc.save(model_dir)
     click.echo(_fit_summary(fc, model_dir))
 
@@ -477,7 +479,10 @@ def predict(model_dir, data, horizon, level, output, fmt, escape_formulas, serie
 
     table = fc.predict(
         horizon=horizon, data=_new_data(fc, data), level=level, series=list(series) or None
-    ).reset_index()
+    )
+    for line in table.attrs.get("notes", []):
+        click.echo(f"Note: {line}", err=True)
+    table = table.reset_index()
     if fmt == "csv":
         text = outputs.to_csv(table, escape_formulas=escape_formulas)
     else:
@@ -576,11 +581,7 @@ def inspect(model_dir, as_json):
 
     manifest = modeldir.read_manifest(model_dir)
     if as_json:
-        shown = {
-            **manifest,
-            "interval": {k: v for k, v in manifest["interval"].items() if k != "abs_residuals"},
-        }
-        click.echo(json.dumps(shown, indent=2))
+        click.echo(json.dumps(manifest, indent=2))
         return
     fc = _load_model(model_dir)
     click.echo(_fit_summary(fc, model_dir))
@@ -618,6 +619,11 @@ def inspect(model_dir, as_json):
 @click.option(
     "--output", "-o", type=click.Path(dir_okay=False), help="Write the long backtest table as CSV."
 )
+@click.option(
+    "--per-series",
+    type=click.Path(dir_okay=False),
+    help="Write one row per series and model (MASE, sMAPE, coverage) as CSV (long format).",
+)
 @_escape_option
 def evaluate(
     data,
@@ -635,6 +641,7 @@ def evaluate(
     as_json,
     output,
     escape_formulas,
+    per_series,
     **params,
 ):
     """Rolling-origin backtest of --model against the baselines (naive, seasonal-naive, drift).
@@ -645,9 +652,13 @@ def evaluate(
     """
     import json
 
-    from forecast import evaluation
+    from forecast import evaluation, outputs
 
     sd = _load(data, time_col, targets, id_col, covariates, freq, gaps)
+    if per_series and sd.id_col is None:
+        raise click.BadParameter(
+            "scores per series need long format (--id-col)", param_hint="--per-series"
+        )
     chosen = params["model"]
     if models.get(chosen).needs_tensorflow:
         _import_tensorflow_quietly()
@@ -664,7 +675,7 @@ def evaluate(
     show_progress = not params["quiet"] and sys.stderr.isatty()
     bar = click.progressbar(length=len(names) * folds, label="Backtest", file=sys.stderr)
     with bar if show_progress else contextlib.nullcontext():
-        table, summary = evaluation.evaluate(
+        table, summary, scores = evaluation.evaluate(
             sd,
             estimators,
             horizon=horizon,
@@ -675,10 +686,13 @@ def evaluate(
             refit=refit,
             level=params["level"],
             progress=bar.update if show_progress else None,
+            scores_per_series=True,
         )
+    if per_series:
+        outputs.write_text(per_series, outputs.to_csv(scores))
     if output:
         _write_backtest(output, table, escape_formulas)
     if as_json:
         click.echo(json.dumps(evaluation.to_json(summary, horizon, folds), indent=2))
     else:
-        click.echo(summary.to_string(float_format=lambda v: f"{v:.4g}"))
+        click.echo(summary.to_string(float_format=lambda v: f"{v:.4g}", na_rep="n/a"))

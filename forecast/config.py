@@ -18,11 +18,12 @@ import numpy as np
 
 from forecast import models
 from forecast.errors import ModelDirError, ParameterError
+from forecast.intervals import LEVELS
 from forecast.params import PARAMETERS, check
 from forecast.schema import Any, Int, List, Map, Num, Str
 from forecast.schema import check as check_schema
 
-CONFIG_VERSION = 2
+CONFIG_VERSION = 3  # 3: per-series scalers, interval quantile grids, base_series, notes
 MAX_LOOKBACK = 100_000
 MAX_HORIZON = 10_000
 MAX_COLUMNS = 10_000
@@ -59,8 +60,13 @@ SCHEMA = {
         "method": Str(),
         "level": Num(0, 100),
         "coverage": Num(0, 100, optional=True),
-        "abs_residuals": List(List(List(Num(0)))),
+        "levels": List(Num(0, 100), max_len=len(LEVELS)),
+        "quantiles": List(List(List(Num(0, optional=True)))),
+        "base_quantiles": List(List(List(Num(0, optional=True)))),
+        "scales": Map(List(Num(0, optional=True), max_len=MAX_COLUMNS)),
     },
+    "base_series": List(Str(max_len=4096)),
+    "notes": List(Str(max_len=100_000), max_len=1000),
 }
 
 
@@ -68,7 +74,7 @@ def check_config(config) -> None:
     """Raises :class:`~forecast.errors.ModelDirError` unless ``config`` fits :data:`SCHEMA`.
 
     Beyond types and ranges: the parameters pass :func:`forecast.params.check`, the
-    residual table is ``(origins >= 1, horizon, targets)``.
+    interval's quantile grids are ``(levels, horizon, targets)``, one scale per target.
     """
     check_schema(config, SCHEMA)
     params = config["params"]
@@ -79,9 +85,13 @@ def check_config(config) -> None:
         check(params)
     except ParameterError as exc:
         raise ModelDirError(f"'params': {exc}") from None
-    residuals = config["interval"]["abs_residuals"]
-    shape = (config["horizon"], len(config["data"]["targets"]))
-    if not residuals or any(np.shape(r) != shape for r in residuals):
-        raise ModelDirError(
-            f"'interval.abs_residuals' must be a table (origins, {shape[0]}, {shape[1]})"
-        )
+    interval = config["interval"]
+    shape = (len(LEVELS), config["horizon"], len(config["data"]["targets"]))
+    for key in ("quantiles", "base_quantiles"):
+        if np.shape(interval[key]) != shape:
+            raise ModelDirError(
+                f"'interval.{key}' must be a table (levels, horizon, targets) = {shape}"
+            )
+    targets = len(config["data"]["targets"])
+    if any(len(scale) != targets for scale in interval["scales"].values()):
+        raise ModelDirError(f"'interval.scales' must hold {targets} scale(s) per series")

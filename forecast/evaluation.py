@@ -27,6 +27,8 @@ from sklearn.base import clone
 from forecast.columns import interval_columns
 from forecast.errors import DataError, ForecastError
 from forecast.metrics import mase_scale, summarize
+from forecast.series_scores import COLUMNS as SERIES_COLUMNS
+from forecast.series_scores import across_series, per_series
 
 __all__ = ["backtest", "evaluate", "fold_scales", "rolling_origin_splits", "to_json"]
 
@@ -349,6 +351,7 @@ def evaluate(
     level=80,
     season=None,
     progress=None,
+    scores_per_series=False,
 ):
     """Backtests several models on the same folds and summarizes each.
 
@@ -360,13 +363,22 @@ def evaluate(
             (1 if that module is missing).
         progress: called as ``progress(1)`` after each fold of each model
             (``len(models) * n_splits`` calls).
+        scores_per_series: also return the scores of every series and model
+            (:func:`forecast.series_scores.per_series`; long format only, else None).
 
     Returns:
-        ``(table, summary)``: the long table of all models (as :func:`backtest`,
+        ``(table, summary)``, or ``(table, summary, per_series)`` with
+        ``scores_per_series=True``: the long table of all models (as :func:`backtest`,
         ``model`` = the dict keys), and a DataFrame indexed by model name (in
         dict order) with columns ``mae, rmse, mape, smape, mase, coverage,
         width``. MASE divides each fold's MAE by the in-sample seasonal naive
-        MAE of that fold's training part and averages over folds, series and targets.
+        MAE of that fold's training part and averages over folds, series and targets
+        (every series has the same folds, so it is also the mean over series of their
+        MASE). MAPE is NaN where actuals contain a zero. In long format the summary
+        also has ``mase_median`` (over series), ``beats_snaive`` (series where the
+        model's MASE is below seasonal naive's; needs a model named
+        ``"seasonal-naive"``), ``coverage_median`` and ``coverage_p10`` (the median
+        and 10th percentile of the per-series interval coverage).
 
     Raises:
         ValueError: if ``models`` is empty or an argument is bad.
@@ -392,7 +404,12 @@ def evaluate(
     ]
     table = pd.concat(tables, ignore_index=True)
     scales = fold_scales(data, season=_season(data, season), **folds)
-    return table, summarize(table, scales=scales, by="model")
+    summary = summarize(table, scales=scales, by="model")
+    per = None
+    if data.id_col is not None:
+        per = per_series(table, scales, data.id_col)
+        summary = summary.join(across_series(per, data.id_col))
+    return (table, summary, per) if scores_per_series else (table, summary)
 
 
 def _json_number(x):
@@ -421,6 +438,7 @@ def to_json(summary, horizon, folds):
         {'horizon': 12, 'folds': 3, 'models': {'naive': {'mae': 1.0, 'rmse': 2.0, 'mape': 3.0, 'smape': 4.0, 'mase': None, 'coverage': 80.0}}}
     """
     keys = ("mae", "rmse", "mape", "smape", "mase", "coverage")
+    keys += tuple(c for c in SERIES_COLUMNS if c in summary.columns)
     return {
         "horizon": int(horizon),
         "folds": int(folds),

@@ -14,10 +14,13 @@ How a forecast is made, for every model alike:
 1. the data is validated once (:func:`forecast.data.validate_frame`);
 2. the last ``k`` forecast origins of each series are held out for validation: the neural
    models stop training on them (early stopping), and all models calibrate their
-   prediction intervals on them (split conformal prediction, per horizon step);
+   prediction intervals on them (split conformal prediction on scale-free errors, per
+   horizon step, see :mod:`forecast.intervals`);
 3. the point forecast comes from the lookback window (neural) or the history (baselines);
-   the interval is the point ± the ``level`` quantile of the absolute validation errors
-   at that step.
+   the interval is the point ± the ``level`` quantile of the validation errors divided by
+   their series' scale, times this series' scale. A series too short for the model is
+   forecast by the seasonal naive base (see :mod:`forecast.panel`) and named in
+   ``notes_``.
 
 Example:
     >>> import numpy as np, pandas as pd
@@ -30,23 +33,19 @@ Example:
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from forecast import models
+from forecast import models, panel, state
 from forecast.columns import interval_columns
 from forecast.config import CONFIG_VERSION, check_config
 from forecast.data import SeriesData, check_length, validate_frame
 from forecast.errors import DataError, ModelDirError, NotFittedError
 from forecast.features import calendar_feature_names
 from forecast.frequency import default_horizon, default_lookback, future_index, season_length
-from forecast.history import describe, history_frame, read_history
-from forecast.intervals import conformal_quantile, cross_fitted_coverage
-from forecast.metrics import seasonal_naive_mae
-from forecast.models.baselines import SeasonalNaive
+from forecast.history import describe, history_frame
+from forecast.intervals import half_width
 from forecast.params import DEFAULTS as D
 from forecast.params import PARAMETERS, check
 from forecast.windowing import validation_origins
@@ -146,12 +145,16 @@ class Forecaster(BaseEstimator):
             **data_options: ``time_col``, ``target``, ``covariates``, ``id_col``, ``freq``,
                 ``gaps`` for :func:`forecast.data.validate_frame` (DataFrame input only).
 
+        Series too short for ``lookback + horizon`` rows and a validation row are
+        forecast by the seasonal naive base and named in ``notes_`` (one sentence); the
+        model is trained and calibrated on the others.
+
         Returns:
             ``self``, fitted.
 
         Raises:
             ParameterError: a hyperparameter is out of range (a ``ValueError``).
-            DataError: the data breaks the data contract or is too short.
+            DataError: the data breaks the data contract, or no series is long enough.
             TrainingError: the training loss became NaN.
 
         Example:
@@ -164,29 +167,53 @@ class Forecaster(BaseEstimator):
         check(self.get_params())
         model_cls = models.get(self.model)
         sd = data if isinstance(data, SeriesData) else validate_frame(data, **data_options)
-        n_min = min(len(f) for f in sd.frames.values())
+        lengths = sorted(len(f) for f in sd.frames.values())
         self.freq_ = sd.freq
         self.targets_ = list(sd.targets)
         self.covariates_ = list(sd.covariates)
         self.season_length_ = self.season_length or season_length(sd.freq)
         self.horizon_ = self.horizon or default_horizon(sd.freq)
-        lookback = self.lookback or default_lookback(sd.freq, n_min, self.horizon_)
+        # the lookback that the middle series (by length) allows; shorter ones may go to the base
+        lookback = self.lookback or default_lookback(
+            sd.freq, lengths[len(lengths) // 2], self.horizon_
+        )
         # a model that reads no window needs only one season of history
         self.lookback_ = lookback if model_cls.uses_lookback else min(lookback, self.season_length_)
         uses_calendar = self.calendar and model_cls.uses_lookback
         self.calendar_ = calendar_feature_names(sd.freq) if uses_calendar else []
         # at least one training origin before the validation origins
-        check_length(sd, self.lookback_, self.horizon_, extra=1, extra_label="row for validation")
+        need = self.lookback_ + self.horizon_ + 1
+        frames, short = panel.split_by_length(sd.frames, need)
+        if not frames:  # no series long enough: the shortest is named
+            check_length(
+                sd, self.lookback_, self.horizon_, extra=1, extra_label="row for validation"
+            )
+        what = f"lookback {self.lookback_} + horizon {self.horizon_} + 1 validation row"
+        self.notes_ = [panel.short_note(short, len(sd.frames), need, what)] if short else []
+        self.base_series_ = [str(key) for key in short]
 
         self.data_info_ = describe(sd)
         self.history_ = {key: frame.iloc[-HISTORY_ROWS:] for key, frame in sd.frames.items()}
         origins = {
             key: validation_origins(len(f), self.lookback_, self.horizon_, self.val_fraction)
-            for key, f in sd.frames.items()
+            for key, f in frames.items()
         }
         self.model_ = model_cls(self._spec())
-        self.training_ = self.model_.fit(sd.frames, origins)
-        self._calibrate(sd.frames, origins)
+        self.training_ = self.model_.fit(frames, origins)
+        cal = panel.calibrate(
+            self.model_,
+            frames,
+            origins,
+            self.targets_,
+            self.horizon_,
+            self.season_length_,
+            self.level,
+        )
+        self.metrics_, self.interval_ = cal["metrics"], cal["interval"]
+        self.quantiles_, self.base_quantiles_ = cal["grid"], cal["base_grid"]
+        self.scales_ = cal["scales"]
+        for key, frame in short.items():
+            self.scales_[str(key)] = panel.scale_of(frame, self.targets_, self.season_length_)
         return self
 
     # -- predict ----------------------------------------------------------------------
@@ -200,13 +227,17 @@ class Forecaster(BaseEstimator):
             horizon: steps to forecast, at most the trained ``horizon_`` (default it).
             data: new history (DataFrame or SeriesData) with the trained columns and
                 frequency, to forecast from its end without refitting; default the
-                training data.
+                training data. It may hold series not seen in training: the model
+                forecasts those with a lookback of history (scaled on their own given
+                history), the seasonal naive base the shorter ones.
             level: interval level in percent (default the ``level`` given at construction).
             series: ids of the series to forecast (long format); default all of them.
 
         Returns:
             A DataFrame indexed by the future timestamps (a ``(id, time)`` MultiIndex for
             several series) with, per target ``T``, the columns ``T``, ``T_lower``, ``T_upper``.
+            Each series is forecast from its own end. ``attrs["notes"]``: sentences about
+            series not forecast as in training (new ids, too short: the base).
 
         Raises:
             NotFittedError: before ``fit``.
@@ -232,32 +263,49 @@ class Forecaster(BaseEstimator):
         frames = self.history_ if data is None else self._validate_new_data(data).frames
         if series is not None:
             frames = _select(frames, series)
-        for key, frame in frames.items():
-            if len(frame) < self.lookback_:
-                raise DataError(
-                    f"{_series_name(key)}has {len(frame)} rows but the model needs the last "
-                    f"{self.lookback_} (its lookback) to forecast from"
-                )
-        points = self.model_.forecast(frames, {key: [len(f)] for key, f in frames.items()})
-        half_width = conformal_quantile(self.abs_residuals_, level)  # (H, K)
+        route = panel.route(frames, self.scales_, self.base_series_, self.lookback_)
+        if route.too_short and all(route.use_base.values()):
+            key = route.too_short[0]
+            raise DataError(
+                f"{_series_name(key)}has {len(frames[key])} rows but the model needs the last "
+                f"{self.lookback_} (its lookback) to forecast from"
+            )
+        by_model = {key: f for key, f in frames.items() if not route.use_base[key]}
+        points = self.model_.forecast(by_model, {key: [len(f)] for key, f in by_model.items()})
         pieces = []
-        for key, point in points.items():
-            point = point[0, :horizon]
-            index = future_index(frames[key].index, horizon)
-            columns = {}
-            for k, target in enumerate(self.targets_):
-                name, lower, upper = interval_columns(target)
-                columns[name] = point[:, k]
-                columns[lower] = point[:, k] - half_width[:horizon, k]
-                columns[upper] = point[:, k] + half_width[:horizon, k]
-            piece = pd.DataFrame(columns, index=index)
-            if key is not None:
-                piece.index = pd.MultiIndex.from_arrays(
-                    [np.full(horizon, key, dtype=object), index],
-                    names=[self.data_info_["id_col"], index.name],
+        for key, frame in frames.items():
+            base = route.use_base[key]
+            if base:
+                point = panel.base_forecast(
+                    frame, self.targets_, self.horizon_, self.season_length_
                 )
-            pieces.append(piece)
-        return pd.concat(pieces) if len(pieces) > 1 else pieces[0]
+            else:
+                point = points[key][0]
+            scale = self.scales_.get(str(key))
+            if scale is None:  # a series not seen in training: scaled on its given history
+                scale = panel.scale_of(frame, self.targets_, self.season_length_)
+            width = half_width(self.base_quantiles_ if base else self.quantiles_, level, scale)
+            pieces.append(self._piece(key, frame, point[:horizon], width[:horizon]))
+        table = pd.concat(pieces) if len(pieces) > 1 else pieces[0]
+        table.attrs["notes"] = panel.route_notes(route, self.model, self.lookback_)
+        return table
+
+    def _piece(self, key, frame, point, width) -> pd.DataFrame:
+        """One series' forecast table from its point ``(h, K)`` and half-width ``(h, K)``."""
+        index = future_index(frame.index, len(point))
+        columns = {}
+        for k, target in enumerate(self.targets_):
+            name, lower, upper = interval_columns(target)
+            columns[name] = point[:, k]
+            columns[lower] = point[:, k] - width[:, k]
+            columns[upper] = point[:, k] + width[:, k]
+        piece = pd.DataFrame(columns, index=index)
+        if key is not None:
+            piece.index = pd.MultiIndex.from_arrays(
+                [np.full(len(point), key, dtype=object), index],
+                names=[self.data_info_["id_col"], index.name],
+            )
+        return piece
 
     # -- persistence --------------------------------------------------------------------
 
@@ -269,20 +317,7 @@ class Forecaster(BaseEstimator):
         gives the same config.
         """
         self._check_fitted()
-        return {
-            "config_version": CONFIG_VERSION,
-            "params": self.get_params(),
-            "data": self.data_info_,
-            "lookback": self.lookback_,
-            "horizon": self.horizon_,
-            "season_length": self.season_length_,
-            "calendar": self.calendar_,
-            "seed": self.seed,
-            "model": {"name": self.model, "state": self.model_.get_config()},
-            "training": self.training_,
-            "validation": _finite(self.metrics_),
-            "interval": {**_finite(self.interval_), "abs_residuals": self.abs_residuals_.tolist()},
-        }
+        return state.config_of(self, CONFIG_VERSION)
 
     def save_files(self, directory) -> list[str]:
         """Writes the kept history and the model's own files into ``directory``."""
@@ -303,25 +338,9 @@ class Forecaster(BaseEstimator):
         check_config(config)
         try:
             fc = cls(**config["params"])
-            data = config["data"]
-            fc.data_info_ = data
-            fc.freq_, fc.targets_, fc.covariates_ = (
-                data["freq"],
-                data["targets"],
-                data["covariates"],
-            )
-            fc.lookback_, fc.horizon_ = config["lookback"], config["horizon"]
-            fc.season_length_, fc.calendar_ = config["season_length"], config["calendar"]
-            fc.metrics_, fc.training_ = config["validation"], config["training"]
-            fc.interval_ = {k: v for k, v in config["interval"].items() if k != "abs_residuals"}
-            fc.abs_residuals_ = np.asarray(config["interval"]["abs_residuals"], dtype=float)
-            fc.history_ = read_history(files[HISTORY], data)
-            model_cls = models.get(config["model"]["name"])
-            state = config["model"]["state"]
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelDirError(f"the manifest is incomplete or corrupt ({exc}); refit") from None
-        fc.model_ = model_cls.from_config(fc._spec(), state, files)
-        return fc
+        return state.restore(fc, config, files, HISTORY)
 
     def save(self, path) -> None:
         """Writes the model directory atomically (see :mod:`forecast.modeldir`).
@@ -377,7 +396,7 @@ class Forecaster(BaseEstimator):
         )
 
     def _check_fitted(self) -> None:
-        if not hasattr(self, "abs_residuals_"):
+        if not hasattr(self, "quantiles_"):
             raise NotFittedError(
                 "this Forecaster is not fitted yet; call fit(data) before predict() or save()"
             )
@@ -410,44 +429,18 @@ class Forecaster(BaseEstimator):
             )
         return sd
 
-    def _calibrate(self, frames: dict, origins: dict) -> None:
-        """Validation forecasts → metrics and the conformal residuals of the intervals."""
-        predicted = self.model_.forecast(frames, origins)
-        actual, naive, scale, forecasts = [], [], [], []
-        steps = np.arange(self.horizon_)
-        for key, frame in frames.items():
-            values = frame[self.targets_].to_numpy()
-            rows = np.asarray(origins[key])
-            actual.append(values[rows[:, None] + steps])
-            naive.extend(
-                SeasonalNaive.point(values[:o], self.horizon_, self.season_length_)
-                for o in origins[key]
-            )
-            scale.append(seasonal_naive_mae(values[: origins[key][0]], self.season_length_))
-            forecasts.append(predicted[key])
-        actual, predicted = np.concatenate(actual), np.concatenate(forecasts)
-        naive = np.stack(naive)
-        errors = np.abs(actual - predicted)  # (origins, H, K)
-        self.abs_residuals_ = errors
-        mae, naive_mae = float(errors.mean()), float(np.abs(actual - naive).mean())
-        mase_scale = float(np.mean(scale))
-        self.metrics_ = {
-            "origins": int(len(errors)),
-            "mae": mae,
-            "seasonal_naive_mae": naive_mae,
-            "mase": mae / mase_scale if mase_scale > 0 else math.nan,
-            "seasonal_naive_mase": naive_mae / mase_scale if mase_scale > 0 else math.nan,
-        }
-        self.interval_ = {
-            "method": "split conformal: point ± the level-quantile of |validation error| per step",
-            "level": self.level,
-            "coverage": cross_fitted_coverage(actual, predicted, self.level),
-        }
-
     # Read-only views of the model's state, for notebooks and users of the neural models.
+    # For one series ``scaler_`` and ``transform_`` are its own; for several, ``{id: …}``.
     network_ = property(lambda self: getattr(self.model_, "network_", None))
-    scaler_ = property(lambda self: getattr(self.model_, "scaler_", None))
-    transform_ = property(lambda self: getattr(self.model_, "transform_", "none"))
+    scaler_ = property(lambda self: _one_or_all(getattr(self.model_, "scalers_", {}), None))
+    transform_ = property(lambda self: _one_or_all(getattr(self.model_, "transforms_", {}), "none"))
+
+
+def _one_or_all(per_series: dict, empty):
+    """The only value of a one-series dict, the dict itself for several, ``empty`` for none."""
+    if not per_series:
+        return empty
+    return next(iter(per_series.values())) if len(per_series) == 1 else dict(per_series)
 
 
 def _check_level(level) -> None:
@@ -470,8 +463,3 @@ def _select(frames: dict, series) -> dict:
 
 def _series_name(key) -> str:
     return "" if key is None else f"series {key!r} "
-
-
-def _finite(d: dict) -> dict:
-    """JSON has no NaN: NaN and infinities become null."""
-    return {k: None if isinstance(v, float) and not np.isfinite(v) else v for k, v in d.items()}

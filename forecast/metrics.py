@@ -134,8 +134,8 @@ def rmse(y, yhat, *, axis=None):
 def mape(y, yhat, *, axis=None):
     """Mean absolute percentage error ``100 * mean(|y - yhat| / |y|)``.
 
-    A pair with ``y == 0`` contributes ``inf`` (or 0 when ``yhat == 0`` too), so
-    MAPE is infinite for a series that touches zero: use sMAPE or MASE there.
+    MAPE is undefined where an actual value is 0: a slice whose actuals contain a zero
+    gives NaN (shown ``n/a`` by ``forecast evaluate``); use sMAPE or MASE there.
 
     Args:
         y: actual values, any shape.
@@ -151,12 +151,15 @@ def mape(y, yhat, *, axis=None):
     Example:
         >>> float(mape([100, 200], [110, 150]))  # (10 % + 25 %) / 2
         17.5
+        >>> float(mape([0, 200], [0, 150]))  # a zero actual: undefined
+        nan
     """
     y, yhat, valid = _errors(y, yhat)
     err = np.abs(y - yhat)
     with np.errstate(invalid="ignore", divide="ignore"):
         terms = np.where(err == 0, 0.0, err / np.abs(y))
-    return 100.0 * _masked_mean(terms, valid, axis)
+    zero = (valid & (y == 0)).any(axis=axis)
+    return np.where(zero, np.nan, 100.0 * _masked_mean(terms, valid, axis))[()]
 
 
 def smape(y, yhat, *, axis=None):

@@ -40,7 +40,8 @@ from pathlib import Path
 from forecast import __version__, schema
 from forecast.errors import ModelDirError
 
-SCHEMA_VERSION = 2  # 2: the model's own state under "model", the manifest's own checksum
+SCHEMA_VERSION = 3  # 2: the model's own state under "model", the manifest's own checksum;
+# 3: panels (per-series scalers, interval quantile grids)
 MANIFEST = "forecast.json"
 # Values, not classes, in a Keras config (keras/src/saving/serialization_lib.py).
 # "__lambda__" is deliberately absent: it carries code.

@@ -64,17 +64,18 @@ def design(spec, frame: pd.DataFrame, origins, *, scaler, transform: str, label_
     return inputs, y[rows][..., :label_width]
 
 
-def choose_transform(transform: str, frames: dict, targets) -> str:
-    """``"auto"`` becomes ``"log"`` when every target value is positive, else ``"none"``.
+def choose_transform(transform: str, frame: pd.DataFrame, targets) -> str:
+    """The transform of one series: ``"auto"`` is ``"log"`` when every target value of
+    ``frame`` is positive, else ``"none"``; ``"log"`` and ``"none"`` are kept as given.
 
-    A log scale turns multiplicative seasonality and exponential growth (sales,
-    passengers, demand) into additive patterns that a small network learns from few
-    windows; forecasts are transformed back with ``exp``.
+    Each series decides for itself, so one series with a zero does not take the log
+    scale away from the others. A log scale turns multiplicative seasonality and
+    exponential growth (sales, passengers, demand) into additive patterns that a small
+    network learns from few windows; forecasts are transformed back with ``exp``.
     """
     if transform != "auto":
         return transform
-    positive = all((frame[list(targets)].to_numpy() > 0).all() for frame in frames.values())
-    return "log" if positive else "none"
+    return "log" if (frame[list(targets)].to_numpy() > 0).all() else "none"
 
 
 def transformed(spec, frame: pd.DataFrame, transform: str) -> np.ndarray:
@@ -99,14 +100,20 @@ def splits(spec, frames: dict, validation: dict) -> dict:
     }
 
 
-def fit_train_scaler(spec, frames: dict, validation: dict, transform: str):
-    """The column scaler, fitted on the rows that training windows read (inputs and labels)."""
+def fit_train_scalers(spec, frames: dict, validation: dict, transforms: dict) -> dict:
+    """One column scaler per series, fitted on the rows that its training windows read
+    (inputs and labels): ``{key: StandardScaler}``.
+
+    Each series is scaled on its own, so a series a thousand times larger than another
+    does not dominate the loss; for one series this is the scaler of all training rows.
+    """
     parts = splits(spec, frames, validation)
-    rows = [
-        transformed(spec, frame, transform)[: parts[key][0][-1] + spec.horizon]
+    return {
+        key: fit_scaler(
+            transformed(spec, frame, transforms[key])[: parts[key][0][-1] + spec.horizon]
+        )
         for key, frame in frames.items()
-    ]
-    return fit_scaler(np.concatenate(rows))
+    }
 
 
 def scaler_from(mean, scale):
@@ -166,7 +173,7 @@ def choose_base(spec, frames: dict, splits: dict) -> list[int]:
 def train(model, frames: dict, validation: dict):
     """Trains the ensemble of ``model`` (a neural :class:`~forecast.models.Model`).
 
-    The model's scaler, transform and base are already fitted; each member is built by
+    The model's scalers, transforms and base are already fitted; each member is built by
     ``model.build`` from its own seed and trained with early stopping on the validation
     origins.
 
@@ -181,7 +188,9 @@ def train(model, frames: dict, validation: dict):
     parts = splits(spec, frames, validation)
 
     def stack(which):
-        designed = [model.inputs(frame, which(key), labels=True) for key, frame in frames.items()]
+        designed = [
+            model.inputs(frame, which(key), labels=True, key=key) for key, frame in frames.items()
+        ]
         inputs = [np.concatenate(p) for p in zip(*[x for x, _ in designed], strict=True)]
         return inputs, np.concatenate([y for _, y in designed])
 

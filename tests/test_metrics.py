@@ -70,9 +70,12 @@ def test_per_step_slice_without_pairs_is_nan():
     assert np.isnan(out[1])
 
 
-def test_mape_with_zero_actual_is_infinite_but_exact_zero_counts_zero():
-    assert mape([0.0, 1.0], [1.0, 1.0]) == math.inf
-    assert mape([0.0, 1.0], [0.0, 2.0]) == pytest.approx(50.0)
+def test_mape_with_a_zero_actual_is_undefined_not_infinite():
+    # issue #14: `forecast evaluate` printed `mape inf` for a series with zeros
+    assert math.isnan(mape([0.0, 1.0], [1.0, 1.0]))
+    assert math.isnan(mape([0.0, 1.0], [0.0, 2.0]))
+    per_row = mape([[0.0, 1.0], [2.0, 1.0]], [[1.0, 1.0], [1.0, 1.0]], axis=1)
+    assert math.isnan(per_row[0]) and per_row[1] == pytest.approx(25.0)
 
 
 def test_smape_of_two_zeros_is_zero_and_bounded_by_200():

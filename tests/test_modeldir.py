@@ -11,6 +11,7 @@ import textwrap
 import time
 import zipfile
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import seasonal_frame
@@ -40,16 +41,21 @@ def test_round_trip_gives_identical_forecasts(lstm_dir, tmp_path):
 
 def test_manifest_records_what_the_issue_asks(lstm_dir):
     m = read_manifest(lstm_dir)
-    assert m["schema_version"] == 2
+    assert m["schema_version"] == 3
     assert {"forecast", "tensorflow", "keras"} <= set(m["versions"])
     assert m["data"]["targets"] == ["y"] and m["data"]["time_col"] == "date"
     assert m["data"]["freq"] == "MS" and len(m["data"]["sha256"]) == 64
     assert m["data"]["series"]["None"]["start"].startswith("2000-01-01")
     assert m["lookback"] == 12 and m["horizon"] == 4 and m["seed"] == 0
     assert m["model"]["name"] == "lstm"
-    assert len(m["model"]["state"]["scaler"]["mean"]) == 1
+    assert len(m["model"]["state"]["scalers"]["series"]["None"]["mean"]) == 1
+    assert m["model"]["state"]["transforms"] == {"None": "log"}
     assert {"mae", "mase", "seasonal_naive_mase"} <= set(m["validation"])
     assert m["interval"]["level"] == 80 and "coverage" in m["interval"]
+    # summaries, not residuals: a quantile per grid level, step and target; one scale per series
+    assert "abs_residuals" not in m["interval"]
+    assert np.shape(m["interval"]["quantiles"]) == (len(m["interval"]["levels"]), 4, 1)
+    assert set(m["interval"]["scales"]) == {"None"} and m["base_series"] == []
     assert set(m["files"]) == {"model.keras", "history.csv"}
 
 

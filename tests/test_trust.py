@@ -53,7 +53,7 @@ def _set(path, value):
     "path, value",
     [
         (("files",), {}),  # would turn every file check off
-        (("interval", "abs_residuals"), [[[0.0]] * 4]),  # zero-width intervals
+        (("interval", "quantiles"), [[[0.0]] * 4] * 60),  # zero-width intervals
         (("params", "seed"), 7),
     ],
 )
@@ -71,7 +71,7 @@ def test_hand_edits_are_refused_by_the_manifest_checksum(naive_dir, tmp_path, pa
         (("interval",), None, r"'interval' must be an object, got None"),
         (("params", "units"), -1, r"'params': units must be a positive integer, got -1"),
         (("model", "name"), "evil", r"'model.name' must be one of lstm"),
-        (("interval", "abs_residuals"), [[[1.0]]], r"must be a table \(origins, 4, 1\)"),
+        (("interval", "quantiles"), [[[1.0]]], r"'interval.quantiles' must be a table"),
         (("data", "targets"), [], r"'data.targets' must be a list of 1 to"),
     ],
 )
@@ -118,7 +118,7 @@ def test_symlinked_member_file_is_refused(naive_dir, tmp_path):
 
 
 def test_manifest_stays_small_and_loads(naive_dir):
-    assert (naive_dir / MANIFEST).stat().st_size < 20_000
+    assert (naive_dir / MANIFEST).stat().st_size < 60_000  # quantile grids, not residuals
     assert Forecaster.load(naive_dir).predict().shape == (4, 3)
 
 

@@ -4,9 +4,12 @@ Both are Keras graphs built on :mod:`forecast.layers` (see :mod:`forecast.networ
 trained by :mod:`forecast.training`; TensorFlow is imported only when one is fitted or
 loaded, so that the registry stays cheap to import.
 
-Their learned state: the target transform (``log`` or ``none``), the column scaler fitted
-on the training rows, the trained ensemble (``model.keras``) and, for ``lstm``, the lags of
-the naive base that the network corrects.
+Their learned state, per series: the target transform (``log`` where that series' targets
+are all positive and ``transform="auto"``, else as given) and the column scaler fitted on
+that series' training rows; then the trained ensemble (``model.keras``), shared by all
+series, and, for ``lstm``, the lags of the naive base that the network corrects. A series
+not seen in training (``predict(data=...)`` with a new id) is transformed and scaled on its
+own given history, the whole of it.
 """
 
 from __future__ import annotations
@@ -30,8 +33,8 @@ class _Network(Model):
 
     def __init__(self, spec: ModelSpec):
         super().__init__(spec)
-        self.transform_ = "none"
-        self.scaler_ = None
+        self.transforms_ = {}  # {str(key): "log" | "none"}
+        self.scalers_ = {}  # {str(key): StandardScaler over targets + covariates}
         self.network_ = None
         self.base_seasons_ = None
 
@@ -47,8 +50,13 @@ class _Network(Model):
         from forecast import training
 
         spec = self.spec
-        self.transform_ = training.choose_transform(spec.transform, frames, spec.targets)
-        self.scaler_ = training.fit_train_scaler(spec, frames, validation, self.transform_)
+        transforms = {
+            key: training.choose_transform(spec.transform, frame, spec.targets)
+            for key, frame in frames.items()
+        }
+        scalers = training.fit_train_scalers(spec, frames, validation, transforms)
+        self.transforms_ = {str(key): t for key, t in transforms.items()}
+        self.scalers_ = {str(key): s for key, s in scalers.items()}
         if self.chooses_base:
             splits = training.splits(spec, frames, validation)
             self.base_seasons_ = training.choose_base(spec, frames, splits)
@@ -57,16 +65,29 @@ class _Network(Model):
             info["base_seasons"] = self.base_seasons_
         return info
 
-    def inputs(self, frame, origins, labels: bool = False):
-        """The network's inputs (and scaled labels) at ``origins`` of one series."""
+    def scaling(self, key, frame):
+        """``(transform, scaler)`` of one series: the fitted ones, or for a series not
+        seen in training, fitted on its own given history."""
+        from forecast import training
+        from forecast.windowing import fit_scaler
+
+        name = str(key)
+        if name in self.scalers_:
+            return self.transforms_[name], self.scalers_[name]
+        transform = training.choose_transform(self.spec.transform, frame, self.spec.targets)
+        return transform, fit_scaler(training.transformed(self.spec, frame, transform))
+
+    def inputs(self, frame, origins, labels: bool = False, *, key=None):
+        """The network's inputs (and scaled labels) at ``origins`` of series ``key``."""
         from forecast import training
 
+        transform, scaler = self.scaling(key, frame)
         return training.design(
             self.spec,
             frame,
             origins,
-            scaler=self.scaler_,
-            transform=self.transform_,
+            scaler=scaler,
+            transform=transform,
             label_width=self.label_width(len(self.spec.targets) + len(self.spec.covariates))
             if labels
             else None,
@@ -76,23 +97,26 @@ class _Network(Model):
         from forecast import training
 
         keys = list(frames)
-        parts = [self.inputs(frames[key], origins[key])[0] for key in keys]
+        parts = [self.inputs(frames[key], origins[key], key=key)[0] for key in keys]
         stacked = [np.concatenate(p) for p in zip(*parts, strict=True)]
         scaled = training.predict_scaled(self.network_, stacked)
-        points = training.unscale_targets(
-            scaled, self.scaler_, self.transform_, len(self.spec.targets)
-        )
         sizes = np.cumsum([len(origins[key]) for key in keys])[:-1]
-        return dict(zip(keys, np.split(points, sizes), strict=True))
+        out = {}
+        for key, part in zip(keys, np.split(scaled, sizes), strict=True):
+            transform, scaler = self.scaling(key, frames[key])
+            out[key] = training.unscale_targets(part, scaler, transform, len(self.spec.targets))
+        return out
 
     def get_config(self) -> dict:
         return {
-            "transform": self.transform_,
-            "scaler": {
+            "transforms": dict(self.transforms_),
+            "scalers": {
                 "kind": "StandardScaler",
                 "columns": [*self.spec.targets, *self.spec.covariates],
-                "mean": self.scaler_.mean_.tolist(),
-                "scale": self.scaler_.scale_.tolist(),
+                "series": {
+                    key: {"mean": s.mean_.tolist(), "scale": s.scale_.tolist()}
+                    for key, s in self.scalers_.items()
+                },
             },
             "base_seasons": self.base_seasons_,
         }
@@ -101,21 +125,32 @@ class _Network(Model):
     def from_config(cls, spec: ModelSpec, config: dict, files: dict[str, Path]):
         from forecast import training
         from forecast.modeldir import load_keras
-        from forecast.schema import Int, List, Num, Str, check
+        from forecast.schema import Int, List, Map, Num, Str, check
 
         width = len(spec.targets) + len(spec.covariates)
-        columns = List(Num(), min_len=width, max_len=width)
-        scaler = {"kind": Str(choices=("StandardScaler",)), "columns": List(Str()), "mean": columns}
-        scaler["scale"] = List(Num(low=1e-300), min_len=width, max_len=width)
+        one = {
+            "mean": List(Num(), min_len=width, max_len=width),
+            "scale": List(Num(low=1e-300), min_len=width, max_len=width),
+        }
+        scalers = {"kind": Str(choices=("StandardScaler",)), "columns": List(Str())}
         seasons = List(Int(1, spec.lookback), min_len=1, max_len=2, optional=True)
-        state = {"transform": Str(choices=("log", "none")), "scaler": scaler}
-        check(config, {**state, "base_seasons": seasons}, "model.state")
+        schema = {
+            "transforms": Map(Str(choices=("log", "none"))),
+            "scalers": {**scalers, "series": Map(one)},
+            "base_seasons": seasons,
+        }
+        check(config, schema, "model.state")
+        if set(config["transforms"]) != set(config["scalers"]["series"]):
+            raise ModelDirError("'model.state': the series of transforms and scalers differ")
         if NETWORK not in files:
             raise ModelDirError(f"{NETWORK} is not listed in the manifest; refit")
         model = cls(spec)
-        model.transform_ = config["transform"]
-        model.scaler_ = training.scaler_from(config["scaler"]["mean"], config["scaler"]["scale"])
-        model.base_seasons_ = config["base_seasons"]
+        model.transforms_ = dict(config["transforms"])
+        model.scalers_ = {
+            key: training.scaler_from(s["mean"], s["scale"])
+            for key, s in config["scalers"]["series"].items()
+        }
+        model.base_seasons_ = config.get("base_seasons")
         model.network_ = load_keras(files[NETWORK])
         return model
 

@@ -1,0 +1,179 @@
+"""Many series: which series the model forecasts, the base for the others, and calibration.
+
+A panel is rarely tidy: series start and end at different dates, some are too short for
+``lookback + horizon`` rows plus a validation row. Such a series is not an error: the
+model is trained and calibrated on the series that are long enough, and the short ones are
+forecast by the seasonal naive *base* (the last season repeated; the last value when the
+series is shorter than a season), with intervals calibrated on the base's own scale-free
+validation errors (see :mod:`forecast.intervals`). Only when no series is long enough is
+the data refused.
+
+Example:
+    >>> import numpy as np, pandas as pd
+    >>> frames = {k: pd.DataFrame({"y": np.ones(n)}) for k, n in (("a", 30), ("b", 5))}
+    >>> [list(part) for part in split_by_length(frames, 20)]
+    [['a'], ['b']]
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from forecast.intervals import cross_fitted_coverage, quantile_grid, series_scale
+from forecast.metrics import seasonal_naive_mae
+from forecast.models.baselines import SeasonalNaive
+
+BASE = "the seasonal naive base"
+
+
+def split_by_length(frames: dict, need: int) -> tuple[dict, dict]:
+    """``(long, short)``: the series with at least ``need`` rows, and the others."""
+    long = {k: f for k, f in frames.items() if len(f) >= need}
+    return long, {k: f for k, f in frames.items() if len(f) < need}
+
+
+def names(keys, limit: int = 5) -> str:
+    """``'a', 'b' and 3 more``: a few series named, for one note line."""
+    keys = [repr(str(k)) for k in keys]
+    shown = ", ".join(keys[:limit])
+    return shown + (f" and {len(keys) - limit} more" if len(keys) > limit else "")
+
+
+def short_note(short: dict, total: int, need: int, what: str) -> str:
+    """The one note line about the series too short for the model.
+
+    Example:
+        >>> short_note({"b": None}, 3, 20, "lookback 12 + horizon 6 + 1 validation row")
+        "1 of 3 series ('b') is too short for lookback 12 + horizon 6 + 1 validation row (at least 20 rows): forecast by the seasonal naive base, not the model"
+    """
+    verb = "are" if len(short) > 1 else "is"
+    return (
+        f"{len(short)} of {total} series ({names(short)}) {verb} too short for {what} "
+        f"(at least {need} rows): forecast by {BASE}, not the model"
+    )
+
+
+@dataclass
+class Route:
+    """Which series of a prediction the base forecasts, and why (see :func:`route`)."""
+
+    use_base: dict = field(default_factory=dict)  # {key: bool}
+    unseen: list = field(default_factory=list)  # keys not seen in training
+    too_short: list = field(default_factory=list)  # keys with fewer rows than the lookback
+
+
+def route(frames: dict, known, base_series, lookback: int) -> Route:
+    """Routes every series of a prediction to the model or the base.
+
+    The base forecasts the series that were too short at fit (``base_series``) and those
+    with fewer than ``lookback`` rows now; the model forecasts the others, including
+    series not seen in training (``known``: the keys seen) that have a lookback of history.
+
+    Example:
+        >>> import pandas as pd
+        >>> frames = {k: pd.DataFrame({"y": range(n)}) for k, n in (("a", 9), ("b", 3), ("c", 9))}
+        >>> r = route(frames, known={"a", "b"}, base_series=["b"], lookback=6)
+        >>> r.use_base, r.unseen, r.too_short
+        ({'a': False, 'b': True, 'c': False}, ['c'], [])
+    """
+    out = Route()
+    for key, frame in frames.items():
+        name = str(key)
+        if name not in known:
+            out.unseen.append(key)
+        out.use_base[key] = name in base_series or len(frame) < lookback
+        if out.use_base[key] and name not in base_series:
+            out.too_short.append(key)
+    return out
+
+
+def route_notes(r: Route, model: str, lookback: int) -> list[str]:
+    """Sentences about the series not forecast as in training (``predict().attrs["notes"]``)."""
+    notes = []
+    new_by_model = [k for k in r.unseen if not r.use_base[k]]
+    if new_by_model:
+        notes.append(
+            f"{len(new_by_model)} series not seen in training ({names(new_by_model)}): "
+            f"forecast by {model} from their own history, scaled on it"
+        )
+    if r.too_short:
+        new = sum(k in r.unseen for k in r.too_short)
+        seen = f", {new} of them not seen in training" if new else ""
+        notes.append(
+            f"{len(r.too_short)} series ({names(r.too_short)}{seen}) have fewer rows than "
+            f"the lookback {lookback}: forecast by {BASE}"
+        )
+    return notes
+
+
+def base_forecast(frame, targets, horizon: int, season: int) -> np.ndarray:
+    """The base forecast from the end of one series: ``(horizon, n_targets)``."""
+    return SeasonalNaive.point(frame[list(targets)].to_numpy(dtype=float), horizon, season)
+
+
+def scale_of(frame, targets, season: int, end: int | None = None) -> np.ndarray:
+    """The interval scale of a series (its first ``end`` rows): ``(n_targets,)``."""
+    return series_scale(frame[list(targets)].to_numpy(dtype=float)[:end], season)
+
+
+def calibrate(model, frames: dict, origins: dict, targets, horizon: int, season: int, level):
+    """Validation forecasts → metrics, scales and the scale-free quantile grids.
+
+    Args:
+        model: the fitted registry model.
+        frames: ``{key: frame}`` of the series the model was trained on.
+        origins: ``{key: [origin, …]}`` their validation origins.
+        targets: the target names (``K``).
+        horizon, season: the trained horizon and season.
+        level: the default interval level, percent (for the cross-fitted coverage).
+
+    Returns:
+        ``dict(metrics=…, interval=…, grid=(L, H, K), base_grid=(L, H, K), scales={key: (K,)})``;
+        ``scales`` holds the scale of every series of ``frames`` (from its rows before
+        its first validation origin); ``grid`` the model's and ``base_grid`` the
+        seasonal naive base's scale-free conformal quantiles (:func:`quantile_grid`).
+    """
+    predicted = model.forecast(frames, origins)
+    steps = np.arange(horizon)
+    actual, naive, forecasts, mase_scales, scales, divisors = [], [], [], [], {}, []
+    for key, frame in frames.items():
+        values = frame[list(targets)].to_numpy(dtype=float)
+        rows = np.asarray(origins[key])
+        actual.append(values[rows[:, None] + steps])
+        naive.extend(SeasonalNaive.point(values[:o], horizon, season) for o in rows)
+        mase_scales.append(seasonal_naive_mae(values[: rows[0]], season))
+        scales[str(key)] = series_scale(values[: rows[0]], season)
+        divisors.append(np.broadcast_to(scales[str(key)], (len(rows), horizon, len(targets))))
+        forecasts.append(predicted[key])
+    actual, predicted = np.concatenate(actual), np.concatenate(forecasts)
+    naive, divisor = np.stack(naive), np.concatenate(divisors)
+    errors, naive_errors = np.abs(actual - predicted), np.abs(actual - naive)  # (N, H, K)
+    mae, naive_mae, mase_scale = errors.mean(), naive_errors.mean(), float(np.mean(mase_scales))
+    scale_free = errors / divisor
+    metrics = {
+        "origins": int(len(errors)),
+        "series": len(frames),
+        "mae": float(mae),
+        "seasonal_naive_mae": float(naive_mae),
+        "mase": float(mae / mase_scale) if mase_scale > 0 else math.nan,
+        "seasonal_naive_mase": float(naive_mae / mase_scale) if mase_scale > 0 else math.nan,
+    }
+    interval = {
+        "method": (
+            "split conformal on scale-free errors: point ± the level-quantile of "
+            "|validation error| / series scale, pooled over series, per step and target, "
+            "times the series' scale (its in-sample seasonal naive MAE)"
+        ),
+        "level": level,
+        "coverage": cross_fitted_coverage(scale_free, level),
+    }
+    return {
+        "metrics": metrics,
+        "interval": interval,
+        "grid": quantile_grid(scale_free),
+        "base_grid": quantile_grid(naive_errors / divisor),
+        "scales": scales,
+    }
