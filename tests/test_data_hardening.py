@@ -279,7 +279,42 @@ def test_ragged_and_unclosed_records_cite_the_line_they_start_on(write):
         "data.csv, line 4: a quoted field is not closed before the end of the file; "
         'close its quote (") or remove it'
     )
+    for text in ("\ndate,y\n2020-01-01,1\n", "\r\n\ndate;y\n2020-01-01;1\n"):
+        # before: "the file is empty", "no data rows" or "expected 1 fields", as it came
+        assert message(write(text)) == (
+            "data.csv, line 1: the first line is blank; put the column names (the header) on it"
+        )
     assert message(write('date,"y\n2020-01-01,1\n')) == (
         "data.csv, line 1: a quoted field is not closed before the end of the file; "
         'close its quote (") or remove it'
     )
+
+
+# ---------------------------------------------------------- what the fuzzer found (case 6)
+
+
+def test_years_outside_pythons_calendar_are_named_not_crashed_on(write):
+    text = "date,y\n-5000,1\n-5000,2\n2020-01-01,3\n"
+    assert message(write(text)) == (
+        "data.csv, line 3: duplicate timestamp -5000-01-01 in column 'date' (also on line 2); "
+        "remove or aggregate the duplicates"
+    )
+
+
+def test_damaged_or_odd_files_are_data_errors(write, tmp_path):
+    import zipfile
+
+    big = "date,y\n" + "".join(f"2020-01-{d % 28 + 1:02d},1\n" for d in range(6000))
+    Path("late.csv").write_bytes(big.encode() + b"2020-02-01,\xe9\n")  # Latin-1 after 64 KB
+    assert message("late.csv").startswith("late.csv, line 6002: cannot parse '\xe9' as a number")
+    with zipfile.ZipFile("two.zip", "w") as archive:
+        archive.writestr("a.csv", "date,y\n2020-01-01,1\n")
+        archive.writestr("b.csv", "date,y\n2020-01-01,1\n")
+    assert message("two.zip") == (
+        "two.zip: cannot read the file (Multiple files found in ZIP file. Only one file per "
+        "ZIP: ['a.csv', 'b.csv']); check it is a CSV file"
+    )
+    zipfile.ZipFile("empty.zip", "w").close()
+    assert message("empty.zip").startswith("empty.zip: cannot read the file (")
+    Path("broken.gz").write_bytes(b"\x1f\x8b\x08\x00garbage")
+    assert message("broken.gz").startswith("broken.gz: cannot read the file (")

@@ -7,8 +7,11 @@ a sorted, unique, regular ``DatetimeIndex`` named after the time column with
 no NaN. Every problem raises a :class:`~forecast.errors.DataError` whose one-line
 message starts with the source (the path as given, or ``<DataFrame>``), names the
 line/column and says what to do. Line numbers are those of the file, counting the
-header as line 1 (what an editor shows); for a DataFrame, ``row N`` is the 0-based
-position.
+header as line 1 (what an editor shows; a record whose quoted field holds line breaks is
+cited by the line it starts on); for a DataFrame, ``row N`` is the 0-based position.
+Messages quote at most 100 characters of any user text (then ``…``) and name the
+parameters to change as ``time_col=``, ``freq='D'``, ``gaps='ffill'``. Reading and
+validation take time linear in the size of the file, however many columns it has.
 
 What is accepted:
 
@@ -27,7 +30,9 @@ What is accepted:
   ``YYYYMM`` and ``YYYYMMDD`` integers are read as dates in a column named like a time.
   Time zones: one zone or UTC offset is kept as is; mixed offsets are an error.
 * Wide format (one series, one or several targets) and long format (``id_col``, or a
-  column named ``unique_id``): one series per id, each validated alone.
+  column named ``unique_id``): one series per id, each validated alone. Ids are kept as
+  written: ``NA``, ``null`` or ``" a"`` (quoted, with its space) are ids; an empty field
+  is not.
 
 Gaps policy (``gaps``):
 

@@ -188,7 +188,11 @@ def _plural(n: int, word: str) -> str:
 
 
 def _stamp(ts: pd.Timestamp) -> str:
-    """A timestamp as short as it can be written."""
-    if ts.tz is None and ts == ts.normalize():
-        return str(ts.date())
-    return str(ts)
+    """A timestamp as short as it can be written (also outside Python's years 1 to 9999).
+
+    Example:
+        >>> _stamp(pd.Timestamp("2020-01-31")), _stamp(pd.Timestamp("-5000-01-01 03:00"))
+        ('2020-01-31', '-5000-01-01 03:00:00')
+    """
+    text = str(ts)
+    return text.removesuffix(" 00:00:00") if ts.tz is None else text

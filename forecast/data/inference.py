@@ -142,7 +142,8 @@ def _numeric_times(values: pd.Series, col: str, where: _Where) -> pd.DatetimeInd
     """Integer years, YYYYMM or YYYYMMDD in a numeric time column."""
     arr = values.to_numpy(dtype=float, na_value=np.nan)
     finite = arr[np.isfinite(arr)]
-    if len(finite) == len(arr) and np.all(finite == np.round(finite)):
+    fits = len(finite) == len(arr) and np.all(np.abs(finite) < 1e10)  # int64 holds them
+    if fits and np.all(finite == np.round(finite)):
         ints = finite.astype(np.int64)
         for low, high, fmt in (
             (1000, 2999, "%Y"),
@@ -203,7 +204,9 @@ def _parse_times(values: pd.Series, col: str, where: _Where) -> pd.DatetimeIndex
         if len(bad):
             pos = int(bad[0])
             try:
-                alone = pd.Timestamp(text.iloc[pos])
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # e.g. pandas' quarter-string deprecation
+                    alone = pd.Timestamp(text.iloc[pos])
             except (ValueError, TypeError, OverflowError):
                 alone = None
             if alone is not None and (alone.tz is None) != (times.dt.tz is None):

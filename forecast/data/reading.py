@@ -223,8 +223,12 @@ def _header(path: Path, source: str, sep: str, encoding: str) -> _Header:
         raise
     except _READ_ERRORS as exc:
         raise _cannot_read(source, exc) from None
-    if header is None or not header.fields:  # pandas: a blank first line means no columns
+    if header is None:
         raise DataError(f"{source}: the file is empty; expected a header line and data rows")
+    if not header.fields:
+        raise DataError(
+            f"{source}, line 1: the first line is blank; put the column names (the header) on it"
+        )
     if header.unclosed:
         raise DataError(
             f"{source}, line 1: a quoted field is not closed before the end of the file; "
