@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 OUT ?= build/demo
 
-.PHONY: demo test lint format figures bench clean
+.PHONY: demo test lint format figures bench fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,12 @@ bench: $(BIN)/python
 	$(BIN)/python benchmarks/lstm_speed.py
 	$(BIN)/python benchmarks/windowing.py
 	$(BIN)/python benchmarks/accuracy.py
+
+# Long fuzz runs (CI runs short ones): random CSV files at the loader, random resealed manifests
+# at Forecaster.load. Figures in benchmarks/results/fuzz.md.
+fuzz: $(BIN)/python
+	$(BIN)/python benchmarks/fuzz_data.py 5000 --seed 0
+	FORECAST_FUZZ_EXAMPLES=2000 $(BIN)/python -m pytest -q tests/test_trust.py -k random_manifests
 
 clean:
 	rm -rf build forecast-model .pytest_cache .ruff_cache

@@ -39,6 +39,16 @@ def test_output_to_dev_null_keeps_the_device(naive_dir):
     assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
 
 
+def test_output_to_dev_full_is_one_line(naive_dir):
+    result = run("predict", "--model-dir", naive_dir, "-o", "/dev/full")
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1] == (
+        "Error: cannot write '/dev/full': no space left on device; free some space or write "
+        "elsewhere"
+    )
+    assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
+
+
 def test_output_to_a_fifo_is_written_in_place(naive_dir, tmp_path):
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
