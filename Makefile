@@ -44,7 +44,7 @@ bench: $(BIN)/python
 # at Forecaster.load. Figures in benchmarks/results/fuzz.md.
 fuzz: $(BIN)/python
 	$(BIN)/python benchmarks/fuzz_data.py 5000 --seed 0
-	FORECAST_FUZZ_EXAMPLES=2000 $(BIN)/python -m pytest -q tests/test_trust.py -k random_manifests
+	FORECAST_FUZZ_EXAMPLES=5000 $(BIN)/python -m pytest -q tests/test_trust.py -k random_manifests --hypothesis-show-statistics
 
 clean:
 	rm -rf build forecast-model .pytest_cache .ruff_cache

@@ -14,8 +14,6 @@ Example:
 
 from __future__ import annotations
 
-import numpy as np
-
 from forecast import models
 from forecast.errors import ModelDirError, ParameterError
 from forecast.intervals import LEVELS
@@ -88,10 +86,26 @@ def check_config(config) -> None:
     interval = config["interval"]
     shape = (len(LEVELS), config["horizon"], len(config["data"]["targets"]))
     for key in ("quantiles", "base_quantiles"):
-        if np.shape(interval[key]) != shape:
+        if not _has_shape(interval[key], shape):
             raise ModelDirError(
                 f"'interval.{key}' must be a table (levels, horizon, targets) = {shape}"
             )
     targets = len(config["data"]["targets"])
     if any(len(scale) != targets for scale in interval["scales"].values()):
         raise ModelDirError(f"'interval.scales' must hold {targets} scale(s) per series")
+
+
+def _has_shape(nested: list, shape: tuple[int, ...]) -> bool:
+    """Whether nested lists form a full table of ``shape`` (ragged ones do not).
+
+    Example:
+        >>> _has_shape([[1, 2], [3]], (2, 2)), _has_shape([[1, 2], [3, 4]], (2, 2))
+        (False, True)
+    """
+    if not shape:
+        return not isinstance(nested, list)
+    return (
+        isinstance(nested, list)
+        and len(nested) == shape[0]
+        and all(_has_shape(item, shape[1:]) for item in nested)
+    )

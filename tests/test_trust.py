@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from forecast import Forecaster
-from forecast.errors import ModelDirError
+from forecast.errors import ForecastError, ModelDirError
 from forecast.modeldir import MANIFEST, _manifest_checksum
 
 
@@ -144,7 +144,7 @@ JSON = st.recursive(
 )
 @given(data=st.data())
 def test_random_manifests_load_or_fail_with_one_line(naive_dir, tmp_path_factory, data):
-    """Any value at any key path, resealed: a ModelDirError of one line, or a working model."""
+    """Any value at any key path, resealed: one-line error of exit code 2, or a working model."""
     manifest = json.loads((naive_dir / MANIFEST).read_text())
     node, path = manifest, []
     while isinstance(node, dict | list) and node and data.draw(st.booleans()):
@@ -161,5 +161,5 @@ def test_random_manifests_load_or_fail_with_one_line(naive_dir, tmp_path_factory
         broken = _edited(naive_dir, target, lambda m: (m.clear(), m.update({"x": value})))
     try:
         Forecaster.load(broken).predict()
-    except ModelDirError as exc:
-        assert "\n" not in str(exc)
+    except ForecastError as exc:  # the CLI's one "Error:" line, exit 2
+        assert "\n" not in str(exc) and exc.exit_code == 2
