@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -158,9 +159,9 @@ def fit_one(spec, build, train_data, val_data, *, seed: int, member: int, setup:
     for callback in callbacks:
         callback.set_model(network)
         callback.on_train_begin()
-    checkpoint = _Checkpoint(setup, member)
+    checkpoint = _Checkpoint(setup, member, _fingerprint(spec, seed, train_data, val_data))
     first, stopped = checkpoint.restore(network, callbacks, history)
-    for _ in range(2 * first):  # the passes over train_set of the epochs done
+    for _ in range(max(0, 2 * first - 1)):  # the passes of the epochs done (see below)
         iter(train_set)
     try:
         for epoch in range(first, first if stopped else spec.epochs):
@@ -274,7 +275,10 @@ class _Loop:
 
 
 def _cluster_failure(exc: tf.errors.OpError, setup: Setup) -> TrainingError:
-    reason = (exc.message or type(exc).__name__).strip().splitlines()[0][:200]
+    lines = [line.strip() for line in (exc.message or "").splitlines() if line.strip()]
+    # TF's first line is often a bare "Graph execution error:"; the cause follows
+    useful = [line for line in lines if not line.endswith(":") and not line.startswith("[[")]
+    reason = (useful or lines or [type(exc).__name__])[0][:200]
     resume = (
         "; restart every worker with the same --checkpoint-dir to resume"
         if setup.checkpoint_dir
@@ -287,11 +291,20 @@ def _cluster_failure(exc: tf.errors.OpError, setup: Setup) -> TrainingError:
     )
 
 
+def _fingerprint(spec, seed: int, train_data, val_data) -> str:
+    """What a checkpoint belongs to: the hyperparameters, the seed and the windows."""
+    digest = hashlib.sha256(json.dumps([spec.params, seed], sort_keys=True).encode())
+    for array in tf.nest.flatten([train_data, val_data]):
+        digest.update(str(array.shape).encode())
+        digest.update(np.ascontiguousarray(array).tobytes())
+    return digest.hexdigest()
+
+
 class _Checkpoint:
     """The training state of one member after an epoch, written by the chief, read by all."""
 
-    def __init__(self, setup: Setup, member: int):
-        self.setup = setup
+    def __init__(self, setup: Setup, member: int, fingerprint: str):
+        self.setup, self.fingerprint = setup, fingerprint
         self.file = (
             None
             if setup.checkpoint_dir is None
@@ -303,6 +316,7 @@ class _Checkpoint:
             return
         stop, reduce = callbacks[0], callbacks[1]
         state = {
+            "fingerprint": self.fingerprint,
             "epochs": epochs,
             "history": history,
             "stop": {k: getattr(stop, k) for k in ("wait", "best", "best_epoch", "stopped_epoch")},
@@ -335,6 +349,11 @@ class _Checkpoint:
         with np.load(self.file) as saved:
             arrays = dict(saved)
         state = json.loads(arrays.pop("state").tobytes())
+        if state.get("fingerprint") != self.fingerprint:
+            raise TrainingError(
+                f"the checkpoint {self.file} belongs to another fit (other data, seed or "
+                "hyperparameters); give an empty checkpoint_dir= or remove it"
+            )
         stop, reduce = callbacks[0], callbacks[1]
         network.set_weights([arrays[f"w{i}"] for i in range(len(network.get_weights()))])
         for i, v in enumerate(network.optimizer.variables):
