@@ -142,7 +142,9 @@ def fit_one(spec, build, train_data, val_data, *, seed: int, member: int, setup:
         network.compile(optimizer=keras.optimizers.Adam(spec.learning_rate), loss="mse")
         network.optimizer.build(network.trainable_variables)
     twin = build()  # plain variables: validation, and the trained network handed back
-    twin.compile(loss="mse")
+    # compiled as the member of model.fit is, so that model.keras has the same layout
+    twin.compile(optimizer=keras.optimizers.Adam(spec.learning_rate), loss="mse")
+    twin.optimizer.build(twin.trainable_variables)
     shard = (setup.index, setup.workers) if setup.workers > 1 else None
     train_set = make_dataset(
         *train_data, batch_size=spec.batch_size, shuffle=True, seed=seed, shard=shard
