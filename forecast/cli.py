@@ -294,8 +294,8 @@ def _load(data, time_col, targets, id_col, covariates, freq, gaps):
 @click.option(
     "--distributed/--no-distributed",
     default=None,
-    help="Train data-parallel with tf.distribute [default: when TF_CONFIG names a cluster; "
-    "without TF_CONFIG: over this machine's devices].",
+    help="Train data-parallel with tf.distribute (default: when TF_CONFIG names a cluster). "
+    "--distributed without TF_CONFIG uses every device of this machine.",
 )
 @click.option(
     "--checkpoint-dir",
