@@ -68,6 +68,7 @@ def make_dataset(
     shuffle: bool = False,
     seed: int | None = None,
     extra_inputs=None,
+    shard: tuple[int, int] | None = None,
 ) -> tf.data.Dataset:
     """Batches of ``(inputs, labels)`` windows for ``keras.Model.fit``.
 
@@ -83,6 +84,12 @@ def make_dataset(
         extra_inputs: More inputs with ``N`` rows (e.g. known-future calendar features
             ``(N, horizon, C)``): an array or a tuple, appended to the input tuple, or a
             dict merged into a dict ``X``.
+        shard: ``(index, count)``: this reader's part of every batch. The batches are
+            drawn as without ``shard`` (the same windows in the same shuffled order);
+            each is cut into ``count`` contiguous parts of nearly equal size (the first
+            ``batch % count`` parts one window longer) and only part ``index`` is read.
+            The ``count`` readers of one data-parallel job together read every global
+            batch exactly once (see :mod:`forecast.distributed`).
 
     Returns:
         A ``tf.data.Dataset`` of float32 ``(inputs, labels)`` batches, prefetched with
@@ -100,6 +107,8 @@ def make_dataset(
     """
     if int(batch_size) < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    if shard is not None and not 0 <= shard[0] < shard[1]:
+        raise ValueError(f"shard must be (index, count) with 0 <= index < count, got {shard}")
     inputs = _structure(X, extra_inputs)
     arrays = [*tf.nest.flatten(inputs), _array(Y)]
     n = len(arrays[-1])
@@ -119,8 +128,18 @@ def make_dataset(
     indices = tf.data.Dataset.range(n)
     if shuffle:
         indices = indices.shuffle(max(n, 1), seed=seed, reshuffle_each_iteration=True)
-    return (
-        indices.batch(int(batch_size))
-        .map(gather, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-        .prefetch(tf.data.AUTOTUNE)
+    batches = indices.batch(int(batch_size))
+    if shard is not None and shard[1] > 1:
+        index, count = (tf.constant(int(v), tf.int64) for v in shard)
+
+        def part(idx):
+            size = tf.shape(idx, out_type=tf.int64)[0]
+            # np.array_split's bounds: part i starts at i * size // count (+ the remainder)
+            start = index * (size // count) + tf.minimum(index, size % count)
+            stop = (index + 1) * (size // count) + tf.minimum(index + 1, size % count)
+            return idx[start:stop]
+
+        batches = batches.map(part)
+    return batches.map(gather, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True).prefetch(
+        tf.data.AUTOTUNE
     )

@@ -13,14 +13,18 @@ manifest says so: early stopping is then somewhat optimistic.
 
 from __future__ import annotations
 
+import functools
+
 import keras
 import numpy as np
 import pandas as pd
 import tensorflow as tf
 
+from forecast import distributed
 from forecast.errors import DataError, TrainingError
 from forecast.features import calendar_features
 from forecast.frequency import future_index
+from forecast.tfdata import make_dataset
 from forecast.windowing import fit_scaler, make_windows, training_origins
 
 
@@ -200,11 +204,28 @@ def train(model, frames: dict, validation: dict):
     train_data = (tuple(x_train), y_train)
     val_data = (tuple(x_val), y_val)
     members, runs = [], []
+    setup = distributed.active()
     for m in range(spec.ensemble):
         seed = spec.seed + 1000 * m
         keras.utils.set_random_seed(seed)
-        network = model.build(n_features=x_train[0].shape[-1], seed=seed)
-        runs.append(_fit_one(spec, network, train_data, val_data, seed, member=m))
+        build = functools.partial(model.build, n_features=x_train[0].shape[-1], seed=seed)
+        if setup is None:
+            network = build()
+            runs.append(_fit_one(spec, network, train_data, val_data, seed, member=m))
+        else:  # data-parallel (or resumable): the custom loop, same semantics
+            progress = [EpochProgress(spec.epochs, m, spec.ensemble)] if spec.verbose else []
+            network, history = distributed.fit_one(
+                spec,
+                build,
+                train_data,
+                val_data,
+                seed=seed,
+                member=m,
+                setup=setup,
+                progress=progress,
+            )
+            val_set = make_dataset(*val_data, batch_size=spec.batch_size)
+            runs.append(_finish(network, history, val_set))
         members.append(network)
     best = [int(np.nanargmin(run["val_loss"])) for run in runs]
     info = {
@@ -227,8 +248,6 @@ def train(model, frames: dict, validation: dict):
 
 def _fit_one(spec, network, train_data, val_data, seed: int, member: int) -> dict:
     """Trains one member with early stopping; returns its Keras history."""
-    from forecast.tfdata import make_dataset
-
     network.compile(optimizer=keras.optimizers.Adam(spec.learning_rate), loss="mse")
     train_set = make_dataset(*train_data, batch_size=spec.batch_size, shuffle=True, seed=seed)
     val_set = make_dataset(*val_data, batch_size=spec.batch_size)
@@ -247,6 +266,11 @@ def _fit_one(spec, network, train_data, val_data, seed: int, member: int) -> dic
         shuffle=False,  # the dataset shuffles itself, reproducibly
         callbacks=callbacks,
     ).history
+    return _finish(network, history, val_set)
+
+
+def _finish(network, history: dict, val_set) -> dict:
+    """The end of a member's training: refuses a diverged fit, then the head gate."""
     if not np.isfinite(history["loss"][-1]):
         raise TrainingError(
             f"training diverged: the loss became NaN at epoch {len(history['loss'])}; "

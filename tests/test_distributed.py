@@ -1,0 +1,243 @@
+"""Data-parallel training (issue #15): the custom loop gives the weights of ``model.fit``; two
+worker processes on 127.0.0.1 give the weights of one process; only the chief writes; a
+dead worker stops the other with one ``Error:`` line; a killed job resumes from its
+checkpoint to the weights of an uninterrupted run.
+
+The tests that start worker processes are marked ``multiworker`` (deselect them with
+``-m "not multiworker"``); they take about three minutes on two loaded cores.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import seasonal_frame
+
+from forecast import Forecaster, cluster
+from forecast.errors import ParameterError, TrainingError
+
+ROOT = Path(__file__).resolve().parents[1]
+# Small, but long enough that early stopping and the learning-rate halving both act.
+PARITY = dict(horizon=6, units=8, epochs=20, patience=3, batch_size=16, seed=3, learning_rate=0.05)
+
+
+def _weights(fc) -> list[np.ndarray]:
+    return fc.network_.get_weights()
+
+
+def _assert_same_weights(a, b, rtol=1e-5, atol=1e-6):
+    assert len(a) == len(b)
+    for x, y in zip(a, b, strict=True):
+        np.testing.assert_allclose(x, y, rtol=rtol, atol=atol)
+
+
+def _custom(params, frame, role=None, checkpoint_dir=None):
+    """A fit through the custom loop (forecast.distributed) on this one process."""
+    from forecast import distributed
+
+    role = role or cluster.Role()
+    fc = Forecaster(**params)
+    setup = distributed.start(role.kind, checkpoint_dir, role.index, role.workers)
+    with distributed.use(setup):
+        fc.fit(frame)
+    return fc
+
+
+@pytest.mark.parametrize("model, ensemble", [("lstm", 2), ("lstm-ar", 1)], ids=["lstm", "lstm-ar"])
+def test_custom_loop_gives_the_weights_of_model_fit(model, ensemble):
+    frame = seasonal_frame(n=120, noise=5.0)
+    params = dict(PARITY, model=model, ensemble=ensemble)
+    keras_fit = Forecaster(**params).fit(frame)
+    custom = _custom(params, frame)
+    _assert_same_weights(_weights(keras_fit), _weights(custom))
+    # the same epochs and best epochs; the same losses (to float32 round-off)
+    for key, value in keras_fit.training_.items():
+        assert custom.training_[key] == (
+            pytest.approx(value, rel=1e-5) if isinstance(value, float) else value
+        ), key
+    assert min(b for b in keras_fit.training_["best_epoch"] if b) < PARITY["epochs"] - 3
+
+
+def test_mirrored_strategy_on_one_machine_uses_the_same_loop():
+    frame = seasonal_frame(n=120)
+    params = dict(PARITY, model="lstm", ensemble=1, epochs=4)
+    keras_fit = Forecaster(**params).fit(frame)
+    mirrored = _custom(params, frame, role=cluster.Role("mirrored"))
+    _assert_same_weights(_weights(keras_fit), _weights(mirrored))
+
+
+def test_interrupted_fit_resumes_from_its_checkpoint(tmp_path, monkeypatch):
+    from forecast import distributed
+
+    frame = seasonal_frame(n=120)
+    params = dict(PARITY, model="lstm", ensemble=2, epochs=8, patience=20)
+    whole = _custom(params, frame)
+    save = distributed._Checkpoint.save
+
+    def save_then_die(self, epochs, *args):
+        save(self, epochs, *args)
+        if self.file.name == "member-1.npz" and epochs == 3:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(distributed._Checkpoint, "save", save_then_die)
+    with pytest.raises(KeyboardInterrupt):
+        _custom(params, frame, checkpoint_dir=tmp_path)
+    monkeypatch.setattr(distributed._Checkpoint, "save", save)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["member-0.npz", "member-1.npz"]
+    resumed = _custom(params, frame, checkpoint_dir=tmp_path)
+    _assert_same_weights(_weights(whole), _weights(resumed), rtol=0, atol=0)
+    assert resumed.training_ == whole.training_
+    with pytest.raises(TrainingError, match="belongs to another fit"):
+        _custom({**params, "units": 4}, frame, checkpoint_dir=tmp_path)
+
+
+def test_shards_of_a_batch_are_the_slices_of_the_same_shuffled_batch():
+    from forecast.tfdata import make_dataset
+
+    X = np.arange(23.0)[:, None, None]
+
+    def batches(shard=None):
+        ds = make_dataset(X, X, batch_size=5, shuffle=True, seed=7, shard=shard)
+        return [y.ravel().tolist() for _, y in ds.as_numpy_iterator()]
+
+    whole = batches()
+    parts = [batches((i, 3)) for i in range(3)]
+    assert [sum((p[b] for p in parts), []) for b in range(len(whole))] == whole
+    assert [len(p[0]) for p in parts] == [2, 2, 1] and [len(p[-1]) for p in parts] == [1, 1, 1]
+
+
+def _tf_config(ports, index) -> str:
+    workers = [f"127.0.0.1:{p}" for p in ports]
+    return json.dumps({"cluster": {"worker": workers}, "task": {"type": "worker", "index": index}})
+
+
+def test_role_comes_from_tf_config():
+    config = {"TF_CONFIG": _tf_config([1, 2, 3], 2)}
+    assert cluster.role(None, config) == cluster.Role("multi-worker", 2, 3)
+    assert not cluster.role(None, config).is_chief
+    assert cluster.role(False, config) == cluster.Role("single")
+    assert cluster.role(None, {}) == cluster.Role("single")
+    assert cluster.role(True, {}) == cluster.Role("mirrored")
+    chief = json.dumps(
+        {"cluster": {"chief": ["a:1"], "worker": ["b:2"]}, "task": {"type": "chief", "index": 0}}
+    )
+    assert cluster.role(None, {"TF_CONFIG": chief}) == cluster.Role("multi-worker", 0, 2)
+    with pytest.raises(ParameterError, match="TF_CONFIG"):
+        cluster.role(None, {"TF_CONFIG": '{"cluster": {"ps": ["a:1"]}}'})
+
+
+# --- several processes -------------------------------------------------------------------
+
+MULTI = dict(horizon=6, units=8, epochs=12, patience=4, ensemble=1, batch_size=16, seed=3)
+
+
+def _free_ports(n: int) -> list[int]:
+    sockets = [socket.socket() for _ in range(n)]
+    for s in sockets:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:
+        s.close()
+    return ports
+
+
+def _flags(params: dict) -> list[str]:
+    return [x for k, v in params.items() for x in (f"--{k.replace('_', '-')}", str(v))]
+
+
+def _start_workers(tmp: Path, data: Path, dirs, *extra) -> list[subprocess.Popen]:
+    """The same `forecast fit` command on each worker, each with its own TF_CONFIG."""
+    ports = _free_ports(len(dirs))
+    procs = []
+    for index, model_dir in enumerate(dirs):
+        env = dict(
+            os.environ,
+            TF_CONFIG=_tf_config(ports, index),
+            CUDA_VISIBLE_DEVICES="",
+            TF_CPP_MIN_LOG_LEVEL="3",
+            PYTHONPATH=str(ROOT),
+        )
+        command = [sys.executable, "-c", "from forecast.cli import main; main()", "fit"]
+        command += [str(data), "--model-dir", str(model_dir), "--quiet", *_flags(MULTI), *extra]
+        with open(tmp / f"worker-{index}.log", "w") as log:  # the child keeps its copy
+            procs.append(subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT))
+    return procs
+
+
+def _wait(procs, timeout=300) -> list[int]:
+    deadline = time.monotonic() + timeout
+    try:
+        return [p.wait(max(1.0, deadline - time.monotonic())) for p in procs]
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+
+
+def _log(tmp: Path, index: int) -> str:
+    return (tmp / f"worker-{index}.log").read_text()
+
+
+@pytest.fixture(scope="module")
+def panel(tmp_path_factory):
+    """The data CSV and the weights of one process (model.fit) with the same global batch."""
+    tmp = tmp_path_factory.mktemp("panel")
+    frame = seasonal_frame(n=140)
+    frame.to_csv(tmp / "data.csv", index=False)
+    return tmp / "data.csv", _weights(Forecaster(model="lstm", **MULTI).fit(frame))
+
+
+@pytest.mark.multiworker
+def test_two_workers_train_like_one_process_and_only_the_chief_writes(tmp_path, panel):
+    data, single = panel
+    dirs = [tmp_path / "chief" / "model", tmp_path / "other" / "model"]
+    codes = _wait(_start_workers(tmp_path, data, dirs))
+    assert codes == [0, 0], _log(tmp_path, 0) + _log(tmp_path, 1)
+    assert "Role: worker 0 of 2 (chief" in _log(tmp_path, 0)
+    assert "Role: worker 1 of 2 (writes nothing)" in _log(tmp_path, 1)
+    assert (dirs[0] / "forecast.json").is_file()
+    assert not dirs[1].parent.exists()  # not even a temporary directory
+    assert [p.name for p in dirs[0].parent.iterdir()] == ["model"]
+    _assert_same_weights(_weights(Forecaster.load(dirs[0])), single)
+
+
+@pytest.mark.multiworker
+def test_a_dead_worker_stops_the_other_and_the_job_resumes(tmp_path, panel):
+    data, single = panel
+    dirs = [tmp_path / "chief" / "model", tmp_path / "other" / "model"]
+    Forecaster(model="naive", horizon=6).fit(seasonal_frame(n=60)).save(dirs[0])
+    before = {p.name: p.read_bytes() for p in dirs[0].iterdir()}
+    checkpoints = tmp_path / "checkpoints"
+    procs = _start_workers(tmp_path, data, dirs, "--checkpoint-dir", str(checkpoints))
+    try:
+        deadline = time.monotonic() + 240
+        while not (checkpoints / "member-0.npz").exists():  # an epoch is done
+            assert time.monotonic() < deadline and procs[0].poll() is None, _log(tmp_path, 0)
+            time.sleep(0.1)
+        procs[1].kill()
+        killed = time.monotonic()
+        code = procs[0].wait(60)
+        assert time.monotonic() - killed < 60
+    finally:
+        _wait(procs, timeout=1)
+    assert code != 0
+    errors = [line for line in _log(tmp_path, 0).splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1 and "worker" in errors[0], _log(tmp_path, 0)
+    assert {p.name: p.read_bytes() for p in dirs[0].iterdir()} == before
+    assert not dirs[1].exists()
+    epochs = json.loads(np.load(checkpoints / "member-0.npz")["state"].tobytes())["epochs"]
+    assert epochs < MULTI["epochs"]
+
+    codes = _wait(_start_workers(tmp_path, data, dirs, "--checkpoint-dir", str(checkpoints)))
+    assert codes == [0, 0], _log(tmp_path, 0) + _log(tmp_path, 1)
+    _assert_same_weights(_weights(Forecaster.load(dirs[0])), single)
+    assert not dirs[1].exists()
