@@ -241,7 +241,8 @@ try:
     main({args!r}, standalone_mode=False)
 except BaseException:
     pass
-heavy = [m for m in ("tensorflow", "keras", "matplotlib", "pandas") if m in sys.modules]
+heavy = [m for m in ("tensorflow", "keras", "matplotlib", "pandas", "statsforecast")
+         if m in sys.modules]
 print("HEAVY=" + ",".join(heavy))
 """
 
