@@ -151,7 +151,7 @@ def test_options_from_config_file(airline_csv, tmp_path):
             2,
             "Error: Invalid value for '--horizon': 0 is not in the range x>=1.",
         ),
-        (["fit", "{csv}", "--model", "arima"], 2, "Error: Invalid value for '--model'"),
+        (["fit", "{csv}", "--model", "prophet"], 2, "Error: Invalid value for '--model'"),
         (["fit", "{csv}", "--target", "sales"], 2, "Error: "),
         (
             ["predict", "--model-dir", "{tmp}/none"],
