@@ -41,6 +41,7 @@ bench: $(BIN)/python
 	$(BIN)/python benchmarks/lstm_speed.py
 	$(BIN)/python benchmarks/windowing.py
 	$(BIN)/python benchmarks/accuracy.py
+	$(BIN)/python benchmarks/protocol.py
 
 clean:
 	rm -rf build forecast-model .pytest_cache .ruff_cache
