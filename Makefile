@@ -10,9 +10,10 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Installs the package (not editable) and runs the main job on the bundled sample data.
+# Installs the package (not editable, with the statistical models' extra) and runs the main
+# job on the bundled sample data.
 demo: $(BIN)/python
-	$(BIN)/python -m pip install --quiet .
+	$(BIN)/python -m pip install --quiet ".[stats]"
 	$(BIN)/forecast fit data/airline.csv --model-dir $(OUT)/model --horizon 12 --quiet
 	$(BIN)/forecast predict --model-dir $(OUT)/model --output $(OUT)/forecast.csv
 	$(BIN)/forecast plot --model-dir $(OUT)/model --output $(OUT)/forecast.png
@@ -20,9 +21,10 @@ demo: $(BIN)/python
 	@echo "Plot:         $(OUT)/forecast.png"
 	@echo "Model:        $(OUT)/model"
 
-# Installs the package with the dev extra (editable) and runs lint + the whole test suite.
+# Installs the package with the dev and stats extras (editable) and runs lint + the whole
+# test suite.
 test: $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,stats]"
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
@@ -39,6 +41,7 @@ bench: $(BIN)/python
 	$(BIN)/python benchmarks/lstm_speed.py
 	$(BIN)/python benchmarks/windowing.py
 	$(BIN)/python benchmarks/accuracy.py
+	$(BIN)/python benchmarks/protocol.py
 
 # Long fuzz runs (CI runs short ones): random CSV files at the loader, random resealed manifests
 # at Forecaster.load. Figures in benchmarks/results/fuzz.md.

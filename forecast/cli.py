@@ -363,7 +363,13 @@ def _fit_summary(fc, model_dir) -> str:
         f"target {', '.join(fc.targets_)}",
         f"Model:      {fc.model}, lookback {fc.lookback_}, horizon {fc.horizon_}",
     ]
-    if t:
+    if "selected" in t:
+        chosen = sorted({m for per in t["selected"].values() for m in per.values()})
+        lines.append(
+            f"Selected:   {', '.join(chosen)} (on the rows before validation; a forecast "
+            "refits on its history)"
+        )
+    if "members" in t:
         lines.append(
             f"Training:   {t['train_windows']} windows, {t['val_windows']} for validation "
             f"({t['validation']}), {t['members']} network(s), best epochs "
@@ -619,6 +625,19 @@ def inspect(model_dir, as_json):
         click.echo("\n".join(lines))
 
 
+def _model_list(ctx, param, value) -> list[str]:
+    """``--baselines a,b``: registry names, in order, without repeats."""
+    names = list(dict.fromkeys(n.strip() for n in (value or "").split(",") if n.strip()))
+    unknown = [n for n in names if n not in models.REGISTRY]
+    if unknown:
+        raise click.BadParameter(
+            f"{unknown[0]!r} is not a model; choose from {', '.join(models.names())}",
+            ctx=ctx,
+            param=param,
+        )
+    return names
+
+
 @main.command()
 @data_options
 @click.option("--folds", type=click.IntRange(min=1), default=3, help="Rolling origins (folds).")
@@ -638,6 +657,12 @@ def inspect(model_dir, as_json):
 )
 @click.option(
     "--refit/--no-refit", default=True, help="Refit per fold, or fit once and slide the history."
+)
+@click.option(
+    "--baselines",
+    default=",".join(models.baselines()),
+    callback=_model_list,
+    help="Comma-separated models shown beside --model (e.g. ets,theta,seasonal-naive).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
 @click.option(
@@ -662,17 +687,19 @@ def evaluate(
     gap,
     max_train_size,
     refit,
+    baselines,
     as_json,
     output,
     escape_formulas,
     per_series,
     **params,
 ):
-    """Rolling-origin backtest of --model against the baselines (naive, seasonal-naive, drift).
+    """Rolling-origin backtest of --model beside the --baselines, on the same folds.
 
     \b
     Example:
       forecast evaluate data/airline.csv --horizon 12 --folds 3
+      forecast evaluate data/airline.csv --baselines ets,theta,seasonal-naive
     """
     import json
 
@@ -684,9 +711,9 @@ def evaluate(
             "scores per series need long format (--id-col)", param_hint="--per-series"
         )
     chosen = params["model"]
-    if models.get(chosen).needs_tensorflow:
+    names = [chosen] + [b for b in baselines if b != chosen]
+    if any(models.get(name).needs_tensorflow for name in names):
         _import_tensorflow_quietly()
-    names = [chosen] + [b for b in models.baselines() if b != chosen]
     fc = _forecaster(**params)
     horizon = fc.horizon
     if horizon is None:

@@ -37,6 +37,12 @@ class ParameterError(ForecastError, ValueError):
     exit_code = 2
 
 
+class MissingDependencyError(ForecastError, ImportError):
+    """A model needs an optional package that is not installed (the message says how)."""
+
+    exit_code = 2
+
+
 class NotFittedError(ForecastError, ValueError, AttributeError):
     """An estimator was used before ``fit`` (mirrors scikit-learn's error)."""
 

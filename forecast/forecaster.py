@@ -60,7 +60,8 @@ class Forecaster(BaseEstimator):
     Args:
         model: a name of the registry :mod:`forecast.models`: ``"lstm"`` (direct
             multi-step), ``"lstm-ar"`` (autoregressive feedback), ``"naive"``,
-            ``"seasonal-naive"`` or ``"drift"``.
+            ``"seasonal-naive"``, ``"drift"``, or the statistical ``"ets"``, ``"theta"``,
+            ``"arima"`` (statsforecast: ``pip install 'forecast[stats]'``).
         horizon: steps to forecast; default one season of the data's frequency.
         lookback: input window of the neural models; default from the frequency and length.
         units: LSTM units per layer.

@@ -151,7 +151,7 @@ def test_options_from_config_file(airline_csv, tmp_path):
             2,
             "Error: Invalid value for '--horizon': 0 is not in the range x>=1.",
         ),
-        (["fit", "{csv}", "--model", "arima"], 2, "Error: Invalid value for '--model'"),
+        (["fit", "{csv}", "--model", "prophet"], 2, "Error: Invalid value for '--model'"),
         (["fit", "{csv}", "--target", "sales"], 2, "Error: "),
         (
             ["predict", "--model-dir", "{tmp}/none"],
@@ -241,7 +241,8 @@ try:
     main({args!r}, standalone_mode=False)
 except BaseException:
     pass
-heavy = [m for m in ("tensorflow", "keras", "matplotlib", "pandas") if m in sys.modules]
+heavy = [m for m in ("tensorflow", "keras", "matplotlib", "pandas", "statsforecast")
+         if m in sys.modules]
 print("HEAVY=" + ",".join(heavy))
 """
 

@@ -112,6 +112,13 @@ def test_real_single_target_defaults():
     assert sd.source == str(DATA / "airpassengers_monthly.csv")
 
 
+def test_three_centuries_of_years_load_on_nanosecond_timestamps():
+    """1700 .. 2008 spans more than a nanosecond Timedelta holds (pandas 2's default unit)."""
+    dates = pd.date_range("1700-01-01", "2008-01-01", freq="YS").as_unit("ns")
+    sd = validate_frame(pd.DataFrame({"date": dates, "sunspots": np.arange(309.0)}))
+    assert sd.freq == "YS-JAN" and len(sd.frames[None]) == 309
+
+
 def test_melbourne_missing_hours_are_interpolated():
     sd = load_csv(
         DATA / "melbourne_pedestrians_hourly_head11000.csv.gz", target="southern_cross_station"

@@ -41,8 +41,9 @@ def test_fit_returns_self_and_learns_trailing_underscore_state(monthly):
     [
         (
             "model",
-            "arima",
-            "model must be one of lstm, lstm-ar, naive, seasonal-naive, drift, got 'arima'",
+            "prophet",
+            "model must be one of lstm, lstm-ar, naive, seasonal-naive, drift, ets, theta, arima, "
+            "got 'prophet'",
         ),
         ("units", 0, "units must be a positive integer, got 0"),
         ("dropout", 1.0, r"dropout must be in \[0, 1\), got 1.0"),

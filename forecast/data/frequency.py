@@ -31,7 +31,9 @@ def _grid(times: pd.DatetimeIndex, offset: pd.DateOffset) -> pd.DatetimeIndex | 
     step = (probe[2] - probe[1]) / pd.Timedelta(1, "s")
     if step <= 0:
         return None
-    steps = (last - first) / pd.Timedelta(1, "s") / step
+    # datetime, not Timedelta: in nanoseconds (pandas 2) a Timedelta overflows past 292 years
+    span = last.to_pydatetime(warn=False) - first.to_pydatetime(warn=False)
+    steps = span.total_seconds() / step
     if steps > _MAX_GRID_FACTOR * len(times) + 1000:
         return None
     return pd.date_range(first, last, freq=offset, unit=times.unit, name=times.name)

@@ -194,6 +194,10 @@ def _parse_times(values: pd.Series, col: str, where: _Where) -> pd.DatetimeIndex
                     continue
                 if not is_datetime64_any_dtype(parsed.dtype):  # pandas 2: mixed offsets
                     raise _mixed_tz_error(text, col, where)
+                if parsed.dt.tz is not None:  # pandas 2's ISO8601 gives naive values the zone
+                    offset = text.str.extract(_TZ_SUFFIX, expand=False)
+                    if offset.notna().any() and offset.isna().any():
+                        raise _mixed_tz_error(text, col, where)
                 if times is None or parsed.isna().sum() < times.isna().sum():
                     times = parsed
                 if not times.isna().any():

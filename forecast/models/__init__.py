@@ -3,11 +3,12 @@
 ``forecast fit --model NAME`` and ``Forecaster(model=NAME)`` look models up here; the
 command line's choices, ``forecast evaluate``'s baselines and the docs come from it.
 Adding a model is one class with the :class:`~forecast.models.base.Model` interface and
-one line in :data:`REGISTRY`. Importing this package is cheap (no pandas, no TensorFlow).
+one line in :data:`REGISTRY`. Importing this package is cheap (no pandas, no TensorFlow, no
+statsforecast: ``ets``, ``theta`` and ``arima`` import it when they fit).
 
 Example:
     >>> names()
-    ('lstm', 'lstm-ar', 'naive', 'seasonal-naive', 'drift')
+    ('lstm', 'lstm-ar', 'naive', 'seasonal-naive', 'drift', 'ets', 'theta', 'arima')
     >>> baselines()
     ('naive', 'seasonal-naive', 'drift')
     >>> get("drift").summary
@@ -19,11 +20,13 @@ from __future__ import annotations
 from forecast.models.base import Model, ModelSpec
 from forecast.models.baselines import Drift, Naive, SeasonalNaive
 from forecast.models.neural import LSTMDirect, LSTMFeedback
+from forecast.models.statistical import ARIMA, ETS, Theta
 
 __all__ = ["REGISTRY", "Model", "ModelSpec", "baselines", "get", "names"]
 
 REGISTRY: dict[str, type[Model]] = {
-    cls.name: cls for cls in (LSTMDirect, LSTMFeedback, Naive, SeasonalNaive, Drift)
+    cls.name: cls
+    for cls in (LSTMDirect, LSTMFeedback, Naive, SeasonalNaive, Drift, ETS, Theta, ARIMA)
 }
 
 

@@ -71,6 +71,7 @@ class Model(abc.ABC):
         is_baseline: shown beside every model by ``forecast evaluate``.
         uses_lookback: whether the model reads ``lookback`` rows; a model that does not
             needs only one season of history (its lookback is capped at the season).
+        requires: optional packages (an extra of ``forecast``) it imports when it fits.
     """
 
     name: ClassVar[str]
@@ -78,6 +79,7 @@ class Model(abc.ABC):
     needs_tensorflow: ClassVar[bool] = False
     is_baseline: ClassVar[bool] = False
     uses_lookback: ClassVar[bool] = False
+    requires: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, spec: ModelSpec):
         self.spec = spec

@@ -1,0 +1,133 @@
+"""The statistical models ets, theta and arima, against statsforecast itself (the oracle)."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from conftest import seasonal_frame
+
+from forecast import Forecaster
+from forecast.cli import main
+from forecast.errors import ForecastError, MissingDependencyError, TrainingError
+from forecast.windowing import validation_origins
+
+STATS = {"ets": "AutoETS", "theta": "AutoTheta", "arima": "AutoARIMA"}
+
+
+def _oracle_class(name):
+    sf = pytest.importorskip("statsforecast.models")
+    return getattr(sf, STATS[name])
+
+
+@pytest.mark.parametrize("name", list(STATS))
+def test_forecast_is_statsforecasts_own(name, airline):
+    """The point forecast from the end of the data is StatsForecast(...).forecast on it."""
+    cls = _oracle_class(name)
+    from statsforecast import StatsForecast
+
+    fc = Forecaster(model=name, horizon=12).fit(airline)
+    ours = fc.predict()["passengers"].to_numpy()
+    df = pd.DataFrame({"unique_id": "airline", "ds": airline["date"], "y": airline["passengers"]})
+    oracle = StatsForecast(models=[cls(season_length=12)], freq="MS").forecast(df=df, h=12)
+    np.testing.assert_allclose(ours, oracle[STATS[name]].to_numpy(), rtol=1e-6)
+    assert pd.DatetimeIndex(oracle["ds"]).equals(fc.predict().index.rename(None))
+
+
+@pytest.mark.parametrize("name", list(STATS))
+def test_validation_forecasts_are_one_fit_moved_forward(name, airline):
+    """Validation: one fit on the rows before the first origin, statsforecast's forward after."""
+    cls = _oracle_class(name)
+    fc = Forecaster(model=name, horizon=12).fit(airline)
+    y = airline["passengers"].to_numpy(float)
+    origins = validation_origins(len(y), fc.lookback_, 12, fc.val_fraction)
+    fitted = cls(season_length=12).fit(y[: origins[0]])
+    expected = np.stack([fitted.forward(y[:o], 12)["mean"] for o in origins])
+    actual = np.stack([y[o : o + 12] for o in origins])
+    np.testing.assert_allclose(fc.abs_residuals_[:, :, 0], np.abs(actual - expected), rtol=1e-6)
+    # forward is not a re-fit: at the last origin a fresh fit would forecast otherwise
+    refit = cls(season_length=12).fit(y[: origins[-1]]).predict(12)["mean"]
+    assert not np.allclose(expected[-1], refit, rtol=1e-6)
+
+
+def test_one_fit_per_series_and_target_for_all_validation_origins(monkeypatch, airline):
+    cls = _oracle_class("theta")
+    calls = []
+    fit = cls.fit
+    monkeypatch.setattr(cls, "fit", lambda self, y, X=None: calls.append(len(y)) or fit(self, y))
+    fc = Forecaster(model="theta", horizon=12).fit(airline)
+    assert len(calls) == 1 and fc.metrics_["origins"] > 10
+    fc.predict()
+    assert calls == [calls[0], len(airline)]  # a forecast refits on the whole history
+
+
+def test_every_series_and_target_is_fitted_alone():
+    cls = _oracle_class("theta")
+    a, b = seasonal_frame(48, seed=1), seasonal_frame(48, seed=2)
+    wide = a.assign(z=b["y"] * 2 + 100, w=np.arange(48.0))  # w: a covariate, ignored
+    long = pd.concat([a.assign(id="a"), b.assign(id="b")])
+    both = Forecaster(model="theta", horizon=3).fit(wide, target=["y", "z"], covariates=["w"])
+    panel = Forecaster(model="theta", horizon=3).fit(long, id_col="id").predict()
+    for values, got in [
+        (a["y"], both.predict()["y"]),
+        (b["y"] * 2 + 100, both.predict()["z"]),
+        (b["y"], panel.xs("b")["y"]),
+    ]:
+        expected = cls(season_length=12).fit(values.to_numpy(float)).predict(3)["mean"]
+        np.testing.assert_allclose(got.to_numpy(), expected, rtol=1e-9)
+    assert set(both.training_["selected"]["None"]) == {"y", "z"}
+    assert set(panel.xs("a").columns) == {"y", "y_lower", "y_upper"}
+
+
+def test_a_series_too_short_for_the_model_is_a_one_line_training_error():
+    pytest.importorskip("statsforecast")
+    df = pd.DataFrame(
+        {"y": [1.0, 4.0, 2.0, 3.0]}, index=pd.date_range("2000", periods=4, freq="YS")
+    )
+    with pytest.raises(TrainingError, match=r"model='ets' could not be fitted to column 'y'"):
+        Forecaster(model="ets", horizon=1).fit(df)
+
+
+def test_without_statsforecast_a_clear_error_and_exit_2(monkeypatch, airline_csv, tmp_path):
+    monkeypatch.setitem(sys.modules, "statsforecast", None)
+    monkeypatch.setitem(sys.modules, "statsforecast.models", None)
+    message = "model='ets' needs statsforecast: pip install 'forecast[stats]'"
+    with pytest.raises(MissingDependencyError, match=message.replace("[", r"\[")) as err:
+        Forecaster(model="ets", horizon=12).fit(seasonal_frame(48))
+    assert isinstance(err.value, ForecastError) and err.value.exit_code == 2
+    result = CliRunner().invoke(
+        main, ["fit", str(airline_csv), "--model", "arima", "--model-dir", str(tmp_path / "m")]
+    )
+    assert result.exit_code == 2 and not (tmp_path / "m").exists()
+    assert result.output.strip().splitlines()[-1] == (
+        "Error: --model arima needs statsforecast: pip install 'forecast[stats]'"
+    )
+
+
+def test_importing_the_registry_imports_no_statsforecast():
+    import subprocess
+
+    code = "import sys, forecast.models, forecast.params; print('statsforecast' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "False", done.stderr
+
+
+def test_evaluate_puts_the_chosen_baselines_beside_the_model(airline_csv):
+    pytest.importorskip("statsforecast")
+    args = ["evaluate", str(airline_csv), "--model", "seasonal-naive", "--horizon", "12"]
+    result = CliRunner().invoke(main, [*args, "--folds", "2", "--baselines", "ets,theta"])
+    assert result.exit_code == 0, result.output
+    rows = [line.split()[0] for line in result.output.strip().splitlines()[2:]]
+    assert rows == ["seasonal-naive", "ets", "theta"]
+
+
+def test_evaluate_refuses_an_unknown_baseline_in_one_line(airline_csv):
+    result = CliRunner().invoke(main, ["evaluate", str(airline_csv), "--baselines", "ets,prophet"])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1] == (
+        "Error: Invalid value for '--baselines': 'prophet' is not a model; choose from "
+        "lstm, lstm-ar, naive, seasonal-naive, drift, ets, theta, arima"
+    )
