@@ -9,7 +9,7 @@ Example:
     >>> check_config({"config_version": 2})
     Traceback (most recent call last):
     ...
-    forecast.errors.ModelDirError: 'manifest' is missing 'params'
+    forecast.errors.ModelDirError: 'manifest' is missing 'schema_version'
 """
 
 from __future__ import annotations
