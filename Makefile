@@ -42,6 +42,9 @@ bench: $(BIN)/python
 	$(BIN)/python benchmarks/windowing.py
 	$(BIN)/python benchmarks/accuracy.py
 	$(BIN)/python benchmarks/protocol.py
+	$(BIN)/python benchmarks/panel_coverage.py
+	$(BIN)/python benchmarks/panel_scale.py
+	$(BIN)/python benchmarks/multi_worker.py
 
 # Long fuzz runs (CI runs short ones): random CSV files at the loader, random resealed manifests
 # at Forecaster.load. Figures in benchmarks/results/fuzz.md.

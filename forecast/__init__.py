@@ -20,6 +20,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "Forecaster": "forecast.forecaster",
     "load_csv": "forecast.data",
+    "load_data": "forecast.data",
     "SeriesData": "forecast.data",
     "backtest": "forecast.evaluation",
     "layers": "forecast.layers",

@@ -203,6 +203,8 @@ def main(ctx, debug):
     forecast evaluate data.csv            # rolling-origin backtest vs baselines
     forecast inspect                      # what is in a model directory
 
+    Data files are CSV (plain or compressed) or Parquet (.parquet, .pq).
+
     Options also come from environment variables FORECAST_<COMMAND>_<OPTION>
     (e.g. FORECAST_FIT_EPOCHS=50) or a --config TOML file.
     """
@@ -271,9 +273,9 @@ def _forecaster(quiet: bool, **params):
 
 
 def _load(data, time_col, targets, id_col, covariates, freq, gaps):
-    from forecast.data import load_csv
+    from forecast.data import load_data
 
-    return load_csv(
+    return load_data(
         data,
         time_col=time_col,
         target=list(targets) or None,
@@ -309,7 +311,7 @@ def fit(
     ctx, data, time_col, targets, id_col, covariates, freq, gaps, model_dir, distributed,
     checkpoint_dir, **params,
 ):  # fmt: skip
-    """Train a forecaster on DATA (a CSV) and save it to --model-dir.
+    """Train a forecaster on DATA (a CSV or Parquet file) and save it to --model-dir.
 
     \b
     Example:
@@ -452,13 +454,13 @@ def _load_model(model_dir):
 
 
 def _new_data(fc, data):
-    """``--data NEW.csv`` read with the trained data contract."""
+    """``--data NEW.csv`` (or ``.parquet``) read with the trained data contract."""
     if data is None:
         return None
-    from forecast.data import load_csv
+    from forecast.data import load_data
 
     info = fc.data_info_
-    return load_csv(
+    return load_data(
         data,
         time_col=info["time_col"],
         target=fc.targets_,
@@ -473,7 +475,7 @@ def _new_data(fc, data):
 @click.option(
     "--data",
     type=click.Path(exists=True, dir_okay=False),
-    help="New history to forecast from (no refit).",
+    help="New history to forecast from, CSV or Parquet (no refit).",
 )
 @click.option(
     "--horizon", type=click.IntRange(min=1), help="Steps to forecast (at most the trained horizon)."
@@ -527,7 +529,7 @@ def predict(model_dir, data, horizon, level, output, fmt, escape_formulas, serie
 @click.option(
     "--data",
     type=click.Path(exists=True, dir_okay=False),
-    help="History to forecast from (default: the training data).",
+    help="History to forecast from, CSV or Parquet (default: the training data).",
 )
 @click.option(
     "--output",

@@ -1,5 +1,9 @@
 """``tf.data`` pipelines on top of the windows (the only data module importing TensorFlow).
 
+Two sources: :func:`window_dataset` reads the contiguous rows of a whole panel
+(:class:`forecast.streaming.Rows`) and an index of window starts, which is what training
+and prediction use; :func:`make_dataset` reads window arrays (or views) already cut.
+
 Nothing is copied up front: the dataset holds references to the window arrays (the
 read-only views of :func:`forecast.windowing.make_windows` work as they are) and each
 batch is gathered from them in numpy (``X[indices]``, a ``tf.numpy_function``) from a
@@ -25,7 +29,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import tensorflow as tf
 
-__all__ = ["make_dataset"]
+__all__ = ["make_dataset", "window_dataset"]
 
 
 def _array(values) -> np.ndarray:
@@ -142,4 +146,77 @@ def make_dataset(
         batches = batches.map(part)
     return batches.map(gather, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True).prefetch(
         tf.data.AUTOTUNE
+    )
+
+
+def window_dataset(
+    rows,
+    starts,
+    *,
+    batch_size: int,
+    label_width: int | None = None,
+    shuffle: bool = False,
+    seed: int | None = None,
+) -> tf.data.Dataset:
+    """Batches of the windows of ``rows`` at ``starts``, gathered batch by batch.
+
+    The positions ``0 .. N-1`` of ``starts`` are batched (and, for training, shuffled)
+    exactly as :func:`make_dataset` batches its windows; each batch then gathers its
+    windows from the rows in numpy (``values[start + arange(lookback)]``, a
+    ``tf.numpy_function``). Nothing is copied up front; memory is that of the rows.
+
+    Args:
+        rows: :class:`forecast.streaming.Rows`.
+        starts: window start rows ``(N,)`` (:meth:`~forecast.streaming.Rows.starts`).
+        batch_size: windows per batch (the last batch may be smaller).
+        label_width: the labels are the first ``label_width`` scaled columns; None: no
+            labels, each element is the 1-tuple ``(inputs,)`` that ``Model.predict`` reads.
+        shuffle, seed: as in :func:`make_dataset`.
+
+    Returns:
+        A dataset of float32 ``(inputs, labels)`` (or ``(inputs,)``); ``inputs`` is
+        ``past (B, lookback, F)``, or ``(past, future)`` with the calendar
+        ``future (B, horizon, n_calendar)``: the structure of :func:`make_dataset` given
+        ``(past,)`` or ``(past, future)``.
+
+    Example:
+        >>> import numpy as np, pandas as pd
+        >>> from forecast.streaming import stack_rows
+        >>> frame = pd.DataFrame({"y": np.arange(9.0)}, index=pd.date_range("2024-01-01", periods=9))
+        >>> rows = stack_rows({0: frame}, lambda k, f: f.to_numpy(), lookback=3, horizon=2)
+        >>> ds = window_dataset(rows, rows.starts({0: [3, 4, 5, 6, 7]}), batch_size=4, label_width=1)
+        >>> [(x.shape, y.shape) for x, y in ds.as_numpy_iterator()]
+        [((4, 3, 1), (4, 2, 1)), ((1, 3, 1), (1, 2, 1))]
+    """
+    from forecast.streaming import windows
+
+    if int(batch_size) < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    starts = np.asarray(starts, dtype=np.int64)
+    n = len(starts)
+    shapes = [(None, rows.lookback, rows.values.shape[1])]
+    if rows.n_calendar:
+        shapes.append((None, rows.horizon, rows.n_calendar))
+    if label_width is not None:
+        shapes.append((None, rows.horizon, int(label_width)))
+
+    def take(idx: np.ndarray) -> list[np.ndarray]:
+        inputs, labels = windows(rows, starts[idx], label_width)
+        return [*inputs, *([] if labels is None else [labels])]
+
+    def gather(idx):
+        out = tf.numpy_function(take, [idx], [tf.float32] * len(shapes), stateful=False)
+        for tensor, shape in zip(out, shapes, strict=True):
+            tensor.set_shape(shape)
+        k = 2 if rows.n_calendar else 1
+        inputs = tuple(out[:k]) if k > 1 else out[0]
+        return (inputs,) if label_width is None else (inputs, out[k])
+
+    indices = tf.data.Dataset.range(n)
+    if shuffle:
+        indices = indices.shuffle(max(n, 1), seed=seed, reshuffle_each_iteration=True)
+    return (
+        indices.batch(int(batch_size))
+        .map(gather, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+        .prefetch(tf.data.AUTOTUNE)
     )

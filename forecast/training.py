@@ -1,4 +1,4 @@
-"""Training the neural models: design matrices, scaling, the base choice and the Keras fit.
+"""Training the neural models: scaling, the base choice and the Keras fit.
 
 Used by the neural models of :mod:`forecast.models.neural`; imports TensorFlow. It reads
 the problem from a :class:`~forecast.models.ModelSpec`, never from the estimator.
@@ -9,6 +9,10 @@ first validation origin ("purged"). When that leaves too few training windows (a
 series with a long horizon, such as 36 months ahead on 9 years of monthly data) the
 training windows go up to the first validation origin instead ("overlapping") and the
 manifest says so: early stopping is then somewhat optimistic.
+
+The windows are never materialised: the scaled rows of every series are kept once,
+contiguous (:mod:`forecast.streaming`), and each batch gathers its windows from an index
+of window starts (:func:`forecast.tfdata.window_dataset`), so memory grows with the rows.
 """
 
 from __future__ import annotations
@@ -22,50 +26,15 @@ import tensorflow as tf
 
 from forecast import distributed
 from forecast.errors import DataError, TrainingError
-from forecast.features import calendar_features
-from forecast.frequency import future_index
+from forecast.streaming import windows
 from forecast.tfdata import make_dataset
-from forecast.windowing import fit_scaler, make_windows, training_origins
+from forecast.windowing import fit_scaler, training_origins
 
 
-def design(spec, frame: pd.DataFrame, origins, *, scaler, transform: str, label_width=None):
-    """The model inputs (and optionally labels) for forecasts made at ``origins``.
-
-    Args:
-        spec: the :class:`~forecast.models.ModelSpec` (targets, covariates, lookback,
-            horizon, calendar, freq).
-        frame: one series, validated.
-        origins: row positions of the first forecast step; inputs are the ``lookback``
-            rows before each origin.
-        scaler: the column scaler fitted on the training rows.
-        transform: the target transform (``"log"`` or ``"none"``).
-        label_width: also return the ``horizon`` rows from each origin as labels, their
-            first ``label_width`` scaled columns (None: no labels).
-
-    Returns:
-        ``(inputs, y)``: ``inputs`` is ``[past]`` or ``[past, future]`` with
-        ``past (N, lookback, n_features)`` and ``future (N, horizon, n_calendar)``;
-        ``y (N, horizon, label_width)`` scaled, or None.
-    """
-    values = scaler.transform(transformed(spec, frame, transform)).astype("float32")  # (T, F0)
-    # Pad with `horizon` rows after the end, so that the window of the last origin (T,
-    # the forecast) exists: its labels are NaN, its calendar features are known.
-    padded = np.concatenate([values, np.full((spec.horizon, values.shape[1]), np.nan, "float32")])
-    past = padded
-    if spec.calendar:
-        index = frame.index.append(future_index(frame.index, spec.horizon))
-        cal = calendar_features(index, spec.freq).to_numpy("float32")  # (T + H, C)
-        past = np.concatenate([padded, cal], axis=1)
-    # Window i reads rows i .. i+lookback-1 and forecasts from origin i + lookback.
-    rows = np.asarray(origins) - spec.lookback
-    x, y = make_windows(past, padded, spec.lookback, spec.horizon)
-    inputs = [x[rows]]
-    if spec.calendar:
-        _, future = make_windows(cal, cal, spec.lookback, spec.horizon)
-        inputs.append(future[rows])
-    if label_width is None:
-        return inputs, None
-    return inputs, y[rows][..., :label_width]
+def scaled(spec, frame: pd.DataFrame, transform: str, scaler) -> np.ndarray:
+    """The columns ``targets + covariates`` of one series, transformed and scaled: the
+    values the network reads (:func:`forecast.streaming.stack_rows` keeps them as float32)."""
+    return scaler.transform(transformed(spec, frame, transform))
 
 
 def choose_transform(transform: str, frame: pd.DataFrame, targets) -> str:
@@ -190,41 +159,34 @@ def train(model, frames: dict, validation: dict):
     tf.config.experimental.enable_op_determinism()
     spec = model.spec
     parts = splits(spec, frames, validation)
-
-    def stack(which):
-        designed = [
-            model.inputs(frame, which(key), labels=True, key=key) for key, frame in frames.items()
-        ]
-        inputs = [np.concatenate(p) for p in zip(*[x for x, _ in designed], strict=True)]
-        return inputs, np.concatenate([y for _, y in designed])
-
-    x_train, y_train = stack(lambda key: parts[key][0])
-    x_val, y_val = stack(lambda key: validation[key])
-
-    train_data = (tuple(x_train), y_train)
-    val_data = (tuple(x_val), y_val)
+    # one window index over all series (series in order, then their origins): shuffling
+    # its positions gives the order that shuffling the stacked windows gave
+    rows = model.rows(frames)
+    train_starts = rows.starts({key: parts[key][0] for key in frames})
+    val_starts = rows.starts({key: validation[key] for key in frames})
+    width = model.label_width(rows.n_values)
+    train_data = (rows, train_starts, width)
+    val_data = (rows, val_starts, width)
     members, runs = [], []
     setup = distributed.active()
     for m in range(spec.ensemble):
         seed = spec.seed + 1000 * m
         keras.utils.set_random_seed(seed)
-        build = functools.partial(model.build, n_features=x_train[0].shape[-1], seed=seed)
+        build = functools.partial(model.build, n_features=rows.values.shape[1], seed=seed)
         if setup is None:
             network = build()
             runs.append(_fit_one(spec, network, train_data, val_data, seed, member=m))
         else:  # data-parallel (or resumable): the custom loop, same semantics
+            # the custom loop shards numpy windows across workers: gather them here
+            # (streaming them per worker is left to do: see DESIGN.md)
+            x_train, y_train = windows(rows, train_starts, width)
+            x_val, y_val = windows(rows, val_starts, width)
+            arrays = ((tuple(x_train), y_train), (tuple(x_val), y_val))
             progress = [EpochProgress(spec.epochs, m, spec.ensemble)] if spec.verbose else []
             network, history = distributed.fit_one(
-                spec,
-                build,
-                train_data,
-                val_data,
-                seed=seed,
-                member=m,
-                setup=setup,
-                progress=progress,
+                spec, build, *arrays, seed=seed, member=m, setup=setup, progress=progress
             )
-            val_set = make_dataset(*val_data, batch_size=spec.batch_size)
+            val_set = make_dataset(*arrays[1], batch_size=spec.batch_size)
             runs.append(_finish(network, history, val_set))
         members.append(network)
     best = [int(np.nanargmin(run["val_loss"])) for run in runs]
@@ -239,8 +201,8 @@ def train(model, frames: dict, validation: dict):
                 [min(r["val_loss"][b], r["base_val_loss"]) for r, b in zip(runs, best, strict=True)]
             )
         ),
-        "train_windows": int(len(y_train)),
-        "val_windows": int(len(y_val)),
+        "train_windows": int(len(train_starts)),
+        "val_windows": int(len(val_starts)),
         "validation": "purged" if all(s[1] == "purged" for s in parts.values()) else "overlapping",
     }
     return networks.ensemble(members), info
@@ -248,9 +210,15 @@ def train(model, frames: dict, validation: dict):
 
 def _fit_one(spec, network, train_data, val_data, seed: int, member: int) -> dict:
     """Trains one member with early stopping; returns its Keras history."""
+    from forecast.tfdata import window_dataset
+
     network.compile(optimizer=keras.optimizers.Adam(spec.learning_rate), loss="mse")
-    train_set = make_dataset(*train_data, batch_size=spec.batch_size, shuffle=True, seed=seed)
-    val_set = make_dataset(*val_data, batch_size=spec.batch_size)
+    rows, starts, width = train_data
+    train_set = window_dataset(
+        rows, starts, batch_size=spec.batch_size, label_width=width, shuffle=True, seed=seed
+    )
+    rows, starts, width = val_data
+    val_set = window_dataset(rows, starts, batch_size=spec.batch_size, label_width=width)
     callbacks = [
         keras.callbacks.EarlyStopping(patience=spec.patience, restore_best_weights=True),
         keras.callbacks.ReduceLROnPlateau(factor=0.5, patience=max(1, spec.patience // 3)),
@@ -311,9 +279,18 @@ def _head(network):
         return network.get_layer("feedback").head
 
 
-def predict_scaled(network, inputs) -> np.ndarray:
-    """Runs the network: ``(N, members, horizon, n_outputs)`` in scaled units."""
-    return np.asarray(network.predict(inputs, batch_size=256, verbose=0), dtype=float)
+PREDICT_BATCH = 256
+
+
+def predict_scaled(network, rows, starts) -> np.ndarray:
+    """Runs the network on the windows at ``starts`` of ``rows``, gathered batch by batch:
+    ``(N, members, horizon, n_outputs)`` in scaled units."""
+    from forecast.tfdata import window_dataset
+
+    if len(starts) == 0:
+        return np.empty((0, *network.output_shape[1:]))
+    data = window_dataset(rows, starts, batch_size=PREDICT_BATCH)
+    return np.asarray(network.predict(data, verbose=0), dtype=float)
 
 
 def unscale_targets(scaled: np.ndarray, scaler, transform: str, n_targets: int) -> np.ndarray:

@@ -1,6 +1,8 @@
 """Load and validate user data: the only package that reads user files.
 
-``load_csv`` reads a CSV file and ``validate_frame`` checks a DataFrame; both
+``load_csv`` reads a CSV file, ``load_parquet`` a Parquet file (pyarrow; large panels
+in long format are stored so), ``load_data`` either by the file's suffix
+(``.parquet``/``.pq``: Parquet), and ``validate_frame`` checks a DataFrame; all
 return a :class:`SeriesData` whose frames keep the invariants of DESIGN.md:
 a sorted, unique, regular ``DatetimeIndex`` named after the time column with
 ``.freq`` set, columns exactly ``targets + covariates``, all ``float64``, finite,
@@ -62,6 +64,7 @@ from __future__ import annotations
 
 from forecast.data.container import SeriesData
 from forecast.data.gaps import GAPS
+from forecast.data.parquet import load_data, load_parquet
 from forecast.data.validate import check_length, load_csv, validate_frame
 
 __all__ = [
@@ -69,5 +72,7 @@ __all__ = [
     "SeriesData",
     "check_length",
     "load_csv",
+    "load_data",
+    "load_parquet",
     "validate_frame",
 ]

@@ -1,4 +1,5 @@
-"""The entry points: :func:`load_csv`, :func:`validate_frame` and :func:`check_length`.
+"""The entry points: :func:`load_csv`, :func:`validate_frame` and :func:`check_length`
+(:func:`~forecast.data.parquet.load_parquet` and ``load_data`` are in ``parquet``).
 
 ``_validate`` runs the stages in order; each stage is one function below it.
 """

@@ -77,29 +77,38 @@ class _Network(Model):
         transform = training.choose_transform(self.spec.transform, frame, self.spec.targets)
         return transform, fit_scaler(training.transformed(self.spec, frame, transform))
 
-    def inputs(self, frame, origins, labels: bool = False, *, key=None):
-        """The network's inputs (and scaled labels) at ``origins`` of series ``key``."""
+    def rows(self, frames: dict):
+        """The scaled rows of every series of ``frames``, contiguous, with their calendar
+        columns (:class:`forecast.streaming.Rows`): what the windows are gathered from."""
         from forecast import training
+        from forecast.streaming import stack_rows
 
-        transform, scaler = self.scaling(key, frame)
-        return training.design(
-            self.spec,
-            frame,
-            origins,
-            scaler=scaler,
-            transform=transform,
-            label_width=self.label_width(len(self.spec.targets) + len(self.spec.covariates))
-            if labels
-            else None,
-        )
+        spec = self.spec
+
+        def scaled(key, frame):
+            transform, scaler = self.scaling(key, frame)
+            return training.scaled(spec, frame, transform, scaler)
+
+        freq = spec.freq if spec.calendar else None
+        return stack_rows(frames, scaled, lookback=spec.lookback, horizon=spec.horizon, freq=freq)
+
+    def inputs(self, frame, origins, labels: bool = False, *, key=None):
+        """The network's inputs (and scaled labels) at ``origins`` of series ``key``:
+        ``([past] or [past, future], labels or None)`` (:func:`forecast.streaming.windows`)."""
+        from forecast.streaming import windows
+
+        rows = self.rows({key: frame})
+        width = self.label_width(rows.n_values) if labels else None
+        return windows(rows, rows.starts({key: origins}), width)
 
     def forecast(self, frames: dict, origins: dict) -> dict:
         from forecast import training
 
         keys = list(frames)
-        parts = [self.inputs(frames[key], origins[key], key=key)[0] for key in keys]
-        stacked = [np.concatenate(p) for p in zip(*parts, strict=True)]
-        scaled = training.predict_scaled(self.network_, stacked)
+        rows = self.rows(frames)
+        starts = rows.starts({key: origins[key] for key in keys})
+        scaled = training.predict_scaled(self.network_, rows, starts)
+        del rows
         sizes = np.cumsum([len(origins[key]) for key in keys])[:-1]
         out = {}
         for key, part in zip(keys, np.split(scaled, sizes), strict=True):
