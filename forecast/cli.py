@@ -441,14 +441,12 @@ def _model_dir_option(command):
 
 def _load_model(model_dir):
     """The Forecaster in ``model_dir``; TensorFlow is imported only if it holds a network."""
-    from forecast import modeldir
     from forecast.forecaster import Forecaster
+    from forecast.models.neural import NETWORK
 
-    manifest = modeldir.read_manifest(model_dir)
-    name = (
-        manifest.get("model", {}).get("name") if isinstance(manifest.get("model"), dict) else None
-    )
-    if name in models.REGISTRY and models.get(name).needs_tensorflow:
+    # a look at the file name, not a second checked read of the manifest (which hashes
+    # every file): Forecaster.load does that once
+    if (Path(model_dir) / NETWORK).is_file():
         _import_tensorflow_quietly()
     return Forecaster.load(model_dir)
 
