@@ -9,7 +9,16 @@ competition's: yearly 6, quarterly 8, monthly 18, weekly 13, daily 14, hourly 48
 Every model runs through :class:`forecast.Forecaster` on exactly the same folds:
 ``seasonal-naive``, ``ets``, ``theta``, ``arima`` (statsforecast's AutoETS, AutoTheta and
 AutoARIMA; AutoARIMA only where the season is at most 12 steps: at 24 it took 138 s per fit
-on 1000 hourly rows, at 48 more than 10 minutes) and, with ``--lstm``, a cheap ``lstm``.
+on 1000 hourly rows, at 48 more than 10 minutes) and, with ``--lstm``, the default ``lstm``
+(``--set units=32`` … tries a variant, reported as ``lstm[units=32]``).
+
+Coverage: the share of held-out values inside the model's 80 % interval, per data set
+(each univariate series; the tourism panel as one), and its mean over the data sets.
+
+Runs can be combined: every run stores its per-fold rows in ``--rows`` (default
+``benchmarks/results/protocol_rows.csv``, replacing the rows of the models it ran), and
+the report is written from all stored rows; ``--models`` runs a subset, ``--half`` only
+the series of one half (the panel is then fitted on that half's series alone).
 
 Scores: MASE per series and fold (the fold's MAE over the in-sample seasonal naive MAE of
 its training part); each model's **relative MASE** = its MASE / seasonal naive's on the same
@@ -25,7 +34,8 @@ the reporting half is the honest figure.
 Usage:
     python benchmarks/protocol.py                  # everything (~30 min on 2 busy cores)
     python benchmarks/protocol.py --quick          # 1 fold, 24 tourism series
-    python benchmarks/protocol.py --lstm           # adds lstm (ensemble 1, <= 100 epochs)
+    python benchmarks/protocol.py --lstm           # adds the default lstm
+    python benchmarks/protocol.py --models lstm --half tuning --set units=32
 
 Example:
     >>> usual_horizon("MS"), usual_horizon("QS-JAN"), usual_horizon("30min")
@@ -37,6 +47,7 @@ Example:
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import platform
 import sys
@@ -57,10 +68,11 @@ from forecast.frequency import season_length  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 OUTPUT = ROOT / "benchmarks" / "results" / "protocol.md"
+ROWS = ROOT / "benchmarks" / "results" / "protocol_rows.csv"
 PANEL = "tourism_quarterly_long.csv"
 MODELS = ("seasonal-naive", "ets", "theta", "arima")
 PEERS = {"ets": "AutoETS", "theta": "AutoTheta", "arima": "AutoARIMA"}
-LSTM = {"ensemble": 1, "epochs": 100, "patience": 10}
+LSTM: dict = {}  # the default lstm; ``--set name=value`` tries a variant
 FOLDS = 3
 ARIMA_MAX_SEASON = 12
 
@@ -133,7 +145,8 @@ def run_models(name, sd, models, *, folds, overrides, log):
         scales = scales.rename(columns={sd.id_col: "series"})
     scales = scales.set_index(keys)["scale"]
     rows, seconds, tables = [], {}, {}
-    for model in models:
+    for label in models:
+        model = label.split("[")[0]
         if model == "arima" and m > ARIMA_MAX_SEASON:
             log(f"    {model:15s} not run (season {m} > {ARIMA_MAX_SEASON})")
             continue
@@ -141,13 +154,21 @@ def run_models(name, sd, models, *, folds, overrides, log):
         params |= overrides if model == "lstm" else {}
         t0 = time.perf_counter()
         table = backtest(sd, Forecaster(**params), **folds_args)
+        model = label
         seconds[model] = time.perf_counter() - t0
         table = table.rename(columns={sd.id_col: "series"}) if sd.id_col else table
         table = table.assign(series=name) if sd.id_col is None else table
         tables[model] = table
-        mae = (table["forecast"] - table["actual"]).abs().groupby([table[k] for k in keys]).mean()
+        groups = [table[k] for k in keys]
+        mae = (table["forecast"] - table["actual"]).abs().groupby(groups).mean()
+        inside = (table["actual"] >= table["lower"]) & (table["actual"] <= table["upper"])
+        cover = inside.groupby(groups).mean().reindex(mae.index)
         mase = (mae / scales.reindex(mae.index)).rename("mase").reset_index()
-        rows.append(mase.assign(model=model, mae=mae.to_numpy()))
+        rows.append(
+            mase.assign(
+                model=model, mae=mae.to_numpy(), coverage=100 * cover.to_numpy(), seconds=0.0
+            )
+        )
         log(f"    {model:15s} MASE {mase['mase'].mean():.3f}  ({seconds[model]:.1f} s)")
     return pd.concat(rows, ignore_index=True), seconds, tables
 
@@ -262,40 +283,122 @@ def _time_table(seconds, sf_seconds, diffs, models):
     return "\n".join(lines)
 
 
-def report(groups, info, seconds, sf_seconds, diffs, models, elapsed, argv):
+def halves(rows: pd.DataFrame) -> pd.Series:
+    """The half of every row's series, by the rule over the whole set's names."""
+    names = {"univariate": [p.stem for p in univariate_files()]}
+    if (DATA / PANEL).is_file():
+        names["tourism"] = list(pd.read_csv(DATA / PANEL, usecols=["series"])["series"].unique())
+    lookup = {
+        (group, n): half(n, all_names) for group, all_names in names.items() for n in all_names
+    }
+    return pd.Series(
+        [lookup.get((g, str(n))) for g, n in zip(rows["group"], rows["series"], strict=True)],
+        index=rows.index,
+    )
+
+
+def coverage(rows: pd.DataFrame, model: str) -> tuple[float, float]:
+    """``(mean over data sets, lowest data set)`` of a model's 80 % interval coverage."""
+    per_set = rows[rows["model"] == model].groupby("dataset")["coverage"].mean()
+    return (float(per_set.mean()), float(per_set.min())) if len(per_set) else (np.nan, np.nan)
+
+
+def _summary_table(rows, scores, models, panel):
+    head = "| model | geo. mean rel. MASE | folds beating seasonal naive | series |"
+    head += " mean MASE |" if panel else ""
+    head += " 80 % coverage (mean; lowest data set) |"
+    lines = [head, "|---" * (6 if panel else 5) + "|"]
+    for model in models:
+        s = scores.get(model)
+        if s is None or s["series"] == 0:
+            continue
+        wins = "(reference)" if model == "seasonal-naive" else f"{s['wins']} / {s['n']}"
+        row = f"| {model} | {_f(s['geomean'])} | {wins} | {s['series']} |"
+        row += f" {_f(s['mean_mase'])} |" if panel else ""
+        mean, low = coverage(rows, model)
+        lines.append(row + f" {_f(mean, 1)} %; {_f(low, 1)} % |")
+    return "\n".join(lines)
+
+
+def _series_table(rows, models):
+    lines = [
+        "| series | freq | h | " + " | ".join(models) + " |",
+        "|---|---|---:|" + "---:|" * len(models),
+    ]
+    mean = rows.groupby(["series", "model"])["mase"].mean()
+    info = rows.groupby("series")[["freq", "h"]].first()
+    for series in sorted(rows["series"].unique()):
+        cells = [_f(mean.get((series, m), np.nan)) for m in models]
+        present = [mean.get((series, m), np.inf) for m in models]
+        best = min(present)
+        cells = [f"**{c}**" if p == best else c for c, p in zip(cells, present, strict=True)]
+        freq, h = info.loc[series]
+        lines.append(f"| {series} | {freq} | {h} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _time_table(timing, models):
+    lines = [
+        "| set | model | series | ours: Forecaster backtest (s) | statsforecast forecast (s) | "
+        "max rel. diff of the forecasts |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    total = timing.groupby(["group", "model"], sort=False).agg(
+        series=("series", "sum"), ours=("ours_s", "sum"), theirs=("statsforecast_s", "sum"),
+        diff=("max_rel_diff", "max"), compared=("compared", "sum"), values=("values", "sum"),
+    )  # fmt: skip
+    for group in timing["group"].unique():
+        for model in models:
+            if (group, model) not in total.index:
+                continue
+            t = total.loc[(group, model)]
+            d = "–" if not t["values"] else f"{t['diff']:.1e} ({t['compared']} of {t['values']})"
+            theirs = _f(t["theirs"], 1) if t["values"] else "–"
+            lines.append(
+                f"| {group} | {model} | {t['series']} | {t['ours']:.1f} | {theirs} | {d} |"
+            )
+    return "\n".join(lines)
+
+
+def report(rows, timing, elapsed, argv):
+    """The Markdown report of every stored row (both halves, every model run so far)."""
     from importlib.metadata import version
 
+    rows = rows.assign(half=halves(rows))
+    stored = list(dict.fromkeys(rows["model"]))
+    models = [m for m in MODELS if m in stored] + [m for m in stored if m not in MODELS]
     parts = [
         "# Accuracy protocol",
         "",
-        f"Generated by `python benchmarks/protocol.py {' '.join(argv)}` in {elapsed / 60:.1f} "
-        f"min on {platform.machine()} ({os.cpu_count()} cores, shared), Python "
+        f"Last run: `python benchmarks/protocol.py {' '.join(argv)}` ({elapsed / 60:.1f} "
+        f"min) on {platform.machine()} ({os.cpu_count()} cores, shared), Python "
         f"{platform.python_version()}, pandas {pd.__version__}, statsforecast "
-        f"{version('statsforecast')}; seed 0. Method: see the docstring of "
-        "`benchmarks/protocol.py` (rolling origin, 3 folds, M4 horizons, relative MASE to "
-        "seasonal naive; series sorted by name, alternately tuning / reporting).",
+        f"{version('statsforecast')}; seed 0. The tables hold every run stored in "
+        "`protocol_rows.csv`. Method: see the docstring of `benchmarks/protocol.py` (rolling "
+        "origin, 3 folds, M4 horizons, relative MASE to seasonal naive; series sorted by "
+        "name, alternately tuning / reporting).",
     ]
     for which in ("tuning", "reporting"):
         parts += ["", f"## {which.capitalize()} half", ""]
-        for group, rows in groups.items():
-            rows = rows[rows["half"] == which]
-            if rows.empty:
+        for group in ("univariate", "tourism"):
+            part = rows[(rows["group"] == group) & (rows["half"] == which)]
+            if part.empty:
                 continue
             panel = group == "tourism"
-            scores = score(rows, models)
-            parts += [f"### {group} ({rows['series'].nunique()} series)", ""]
-            parts += [_summary_table(scores, models, panel), ""]
+            scores = score(relative(part), models)
+            parts += [f"### {group} ({part['series'].nunique()} series)", ""]
+            parts += [_summary_table(part, scores, models, panel), ""]
             if not panel:
-                parts += [_series_table(rows, info, models), ""]
+                parts += [_series_table(part, models), ""]
     parts += [
-        "## Time per model (all series and folds of the set, both halves)",
+        "## Time per model (all series and folds of the set, as last run)",
         "",
-        "Ours: the whole `backtest` through `Forecaster` (per fold a validation fit, "
-        "`forward` over the validation origins, the conformal calibration, and a refit on "
-        "the fold's history). statsforecast: `StatsForecast(models=[...], n_jobs=1)"
-        ".forecast(df, h)` on the same training parts (one fit per series and fold).",
+        "Ours: the whole `backtest` through `Forecaster` (one fit per fold: the validation "
+        "fit, `forward` over the validation origins, the conformal calibration, then the "
+        "forecast). statsforecast: `StatsForecast(models=[...], n_jobs=1).forecast(df, h)` "
+        "on the same training parts (one fit per series and fold).",
         "",
-        _time_table(seconds, sf_seconds, diffs, models),
+        _time_table(timing, models),
     ]
     return "\n".join(parts) + "\n"
 
@@ -303,48 +406,114 @@ def report(groups, info, seconds, sf_seconds, diffs, models, elapsed, argv):
 # --------------------------------------------------------------------------- main
 
 
+def parse_set(items) -> dict:
+    """``["units=32", "learning_rate=0.003"]`` → ``{"units": 32, "learning_rate": 0.003}``."""
+    out = {}
+    for item in items:
+        name, _, value = item.partition("=")
+        for kind in (int, float):
+            try:
+                out[name] = kind(value)
+                break
+            except ValueError:
+                continue
+        else:
+            out[name] = {"True": True, "False": False}.get(value, value)
+    return out
+
+
+def store(path: Path, new: pd.DataFrame, keys) -> pd.DataFrame:
+    """``new`` rows merged into the CSV at ``path``: rows with the same ``keys`` replaced."""
+
+    def same_cutoffs(frame):  # one text per timestamp, however it was written
+        if "cutoff" not in frame:
+            return frame
+        return frame.assign(cutoff=pd.to_datetime(frame["cutoff"], format="mixed").astype(str))
+
+    new = same_cutoffs(new)
+    if path.is_file():
+        old = same_cutoffs(pd.read_csv(path))
+        old_keys = old[keys].astype(str).apply(tuple, axis=1)
+        new_keys = set(new[keys].astype(str).apply(tuple, axis=1))
+        new = pd.concat([old[~old_keys.isin(new_keys)], new], ignore_index=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    new.to_csv(path, index=False)
+    return pd.read_csv(path)  # one dtype per column, old rows and new
+
+
+def render(argv=None):
+    """Rewrites the report from the stored rows alone (no model is run)."""
+    rows, timing = pd.read_csv(ROWS), pd.read_csv(ROWS.with_name("protocol_times.csv"))
+    OUTPUT.write_text(report(rows, timing, 0.0, ["--render"]))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="1 fold, 24 tourism series")
-    parser.add_argument("--lstm", action="store_true", help=f"add lstm with {LSTM}")
+    parser.add_argument("--lstm", action="store_true", help="add the default lstm")
+    parser.add_argument("--models", help="comma-separated models to run (default: all)")
+    parser.add_argument("--set", nargs="*", default=[], help="lstm variant: name=value ...")
+    parser.add_argument("--half", choices=("tuning", "reporting"), help="only this half")
     parser.add_argument("--no-panel", action="store_true", help="skip the tourism panel")
+    parser.add_argument("--no-univariate", action="store_true", help="only the panel")
     parser.add_argument("--output", type=Path, default=OUTPUT, help=f"default {OUTPUT}")
+    parser.add_argument("--rows", type=Path, default=ROWS, help=f"default {ROWS}")
     args = parser.parse_args(argv)
     if not DATA.is_dir():
         print(f"skipped: {DATA} is absent (the shared data sets, see its MANIFEST.md)")
         return 0
     warnings.simplefilter("ignore")
-    models = MODELS + (("lstm",) if args.lstm else ())
+    overrides = {**LSTM, **parse_set(args.set)}
+    lstm = "lstm" + (
+        "[" + ",".join(f"{k}={v}" for k, v in overrides.items()) + "]" if overrides else ""
+    )
+    models = MODELS + ("lstm",) if args.lstm else MODELS
+    if args.models:
+        models = tuple(args.models.split(","))
+    models = tuple(lstm if m == "lstm" else m for m in models)
     folds = 1 if args.quick else FOLDS
-    t0, groups, info = time.perf_counter(), {}, {}
-    seconds, sf_seconds, diffs = {}, {}, {}
-    sets = {"univariate": [(p.stem, load_series(p)) for p in univariate_files()]}
+    t0, runs, times = time.perf_counter(), [], []
+    sets = {}
+    if not args.no_univariate:
+        files = univariate_files()
+        names = [p.stem for p in files]
+        sets["univariate"] = [
+            (p.stem, load_series(p))
+            for p in files
+            if args.half is None or half(p.stem, names) == args.half
+        ]
     if not args.no_panel:
-        sets["tourism"] = [("tourism", load_panel(DATA / PANEL, 24 if args.quick else None))]
+        sd = load_panel(DATA / PANEL, 24 if args.quick else None)
+        if args.half:
+            names = [str(k) for k in sd.frames]
+            sd = dataclasses.replace(
+                sd, frames={k: f for k, f in sd.frames.items() if half(str(k), names) == args.half}
+            )
+        sets["tourism"] = [("tourism", sd)]
     for group, datasets in sets.items():
-        all_rows, seconds[group], sf_seconds[group], diffs[group] = [], {}, {}, {}
         for name, sd in datasets:
             print(f"{name}: {len(sd.frames)} series, {sd.freq}, h {usual_horizon(sd.freq)}")
             rows, secs, tables = run_models(
-                name, sd, models, folds=folds, overrides=LSTM, log=print
+                name, sd, models, folds=folds, overrides=overrides, log=print
             )
             sf_secs, diff = run_statsforecast(name, sd, tables, folds=folds, log=print)
-            for model, s in secs.items():
-                seconds[group][model] = seconds[group].get(model, 0.0) + s
-            for model, s in sf_secs.items():
-                sf_seconds[group][model] = sf_seconds[group].get(model, 0.0) + s
-            for model, (d, n, total) in diff.items():
-                old = diffs[group].get(model, (0.0, 0, 0))
-                diffs[group][model] = (max(old[0], d), old[1] + n, old[2] + total)
-            for series in rows["series"].unique():
-                info[series] = (sd.freq, usual_horizon(sd.freq))
-            all_rows.append(rows)
-        rows = relative(pd.concat(all_rows, ignore_index=True))
-        names = list(rows["series"].unique())
-        groups[group] = rows.assign(half=[half(s, names) for s in rows["series"]])
-    text = report(
-        groups, info, seconds, sf_seconds, diffs, models, time.perf_counter() - t0, sys.argv[1:]
-    )
+            runs.append(
+                rows.assign(group=group, dataset=name, freq=sd.freq, h=usual_horizon(sd.freq))
+            )
+            for model, sec in secs.items():
+                d = diff.get(model)
+                times.append(
+                    {
+                        "group": group, "dataset": name, "model": model, "series": len(sd.frames),
+                        "ours_s": sec, "statsforecast_s": sf_secs.get(model, np.nan),
+                        "max_rel_diff": np.nan if d is None else d[0],
+                        "compared": 0 if d is None else d[1], "values": 0 if d is None else d[2],
+                    }
+                )  # fmt: skip
+    rows = store(args.rows, pd.concat(runs, ignore_index=True), ["model", "series", "cutoff"])
+    time_path = args.rows.with_name(args.rows.stem.replace("rows", "times") + ".csv")
+    timing = store(time_path, pd.DataFrame(times), ["group", "dataset", "model", "series"])
+    text = report(rows, timing, time.perf_counter() - t0, (argv or sys.argv[1:]))
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text)
     print(text)

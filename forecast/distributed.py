@@ -114,16 +114,15 @@ def use(setup: Setup):
         _ACTIVE.reset(token)
 
 
-def fit_one(spec, build, train_data, val_data, *, seed: int, member: int, setup: Setup, progress):
-    """Trains one ensemble member with the custom loop; the same semantics as ``model.fit``.
+def fit_one(spec, build, train_data, val_data, *, seed: int, setup: Setup, progress):
+    """Trains the ensemble with the custom loop; the same semantics as ``model.fit``.
 
     Args:
         spec: the :class:`~forecast.models.ModelSpec` (epochs, batch_size,
             learning_rate, patience).
-        build: makes the member's network (uncompiled), the same on every call.
-        train_data, val_data: ``(inputs tuple, labels)`` of all windows.
+        build: makes the ensemble network (uncompiled), the same on every call.
+        train_data, val_data: ``(inputs tuple, labels (N, 1, H, k))`` of all windows.
         seed: the shuffling seed (as for ``model.fit``).
-        member: the member's number (names its checkpoint).
         setup: the :class:`Setup`.
         progress: extra Keras callbacks (a progress bar) or ``[]``.
 
@@ -142,7 +141,7 @@ def fit_one(spec, build, train_data, val_data, *, seed: int, member: int, setup:
         network.compile(optimizer=keras.optimizers.Adam(spec.learning_rate), loss="mse")
         network.optimizer.build(network.trainable_variables)
     twin = build()  # plain variables: validation, and the trained network handed back
-    # compiled as the member of model.fit is, so that model.keras has the same layout
+    # compiled as the network of model.fit is, so that model.keras has the same layout
     twin.compile(optimizer=keras.optimizers.Adam(spec.learning_rate), loss="mse")
     twin.optimizer.build(twin.trainable_variables)
     shard = (setup.index, setup.workers) if setup.workers > 1 else None
@@ -161,7 +160,7 @@ def fit_one(spec, build, train_data, val_data, *, seed: int, member: int, setup:
     for callback in callbacks:
         callback.set_model(network)
         callback.on_train_begin()
-    checkpoint = _Checkpoint(setup, member, _fingerprint(spec, seed, train_data, val_data))
+    checkpoint = _Checkpoint(setup, _fingerprint(spec, seed, train_data, val_data))
     first, stopped = checkpoint.restore(network, callbacks, history)
     for _ in range(max(0, 2 * first - 1)):  # the passes of the epochs done (see below)
         iter(train_set)
@@ -205,9 +204,10 @@ class _Loop:
             with tf.GradientTape() as tape:
                 pred = network(x, training=True)
                 # keras.losses.MeanSquaredError with "sum_over_batch_size", its ops in its
-                # order, but over the global batch: sum(mean over targets) / (B * H)
+                # order, but over the global batch: sum(mean over targets) / (B * E * H)
                 values = keras.ops.mean(keras.ops.square(y - pred), axis=-1)
-                divisor = keras.ops.cast(global_size * keras.ops.shape(values)[1], "float32")
+                shape = keras.ops.shape(values)
+                divisor = keras.ops.cast(global_size * shape[1] * shape[2], "float32")
                 loss = keras.ops.divide_no_nan(keras.ops.sum(values), divisor)
             variables = network.trainable_variables
             network.optimizer.apply_gradients(
@@ -303,15 +303,11 @@ def _fingerprint(spec, seed: int, train_data, val_data) -> str:
 
 
 class _Checkpoint:
-    """The training state of one member after an epoch, written by the chief, read by all."""
+    """The training state after an epoch, written by the chief, read by all."""
 
-    def __init__(self, setup: Setup, member: int, fingerprint: str):
+    def __init__(self, setup: Setup, fingerprint: str):
         self.setup, self.fingerprint = setup, fingerprint
-        self.file = (
-            None
-            if setup.checkpoint_dir is None
-            else (setup.checkpoint_dir / f"member-{member}.npz")
-        )
+        self.file = None if setup.checkpoint_dir is None else setup.checkpoint_dir / "training.npz"
 
     def save(self, epochs: int, network, callbacks, history) -> None:
         if self.file is None or not self.setup.is_chief:

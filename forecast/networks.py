@@ -66,6 +66,36 @@ class SeasonalNaive(keras.layers.Layer):
         }
 
 
+@keras.saving.register_keras_serializable(package="forecast")
+class Recentre(keras.layers.Layer):
+    """Each window's targets minus their own level: the mean of their last ``season`` steps.
+
+    ``(B, T, F) -> (B, T, F)``: the first ``width`` features of every window are shifted
+    by that window's level; the others (covariates, calendar) pass unchanged. The encoder
+    then reads the shape of the recent past (on a log scale: ratios to the level), the
+    same for a series at 10 and at 10,000 or for one that has grown since training: the
+    window normalisation of N-BEATS and ES-RNN.
+
+    Example:
+        >>> import numpy as np
+        >>> x = np.array([[[1.0, 7.0], [2.0, 7.0], [4.0, 7.0]]])
+        >>> Recentre(width=1, season=2)(x)[0].numpy().tolist()
+        [[-2.0, 7.0], [-1.0, 7.0], [1.0, 7.0]]
+    """
+
+    def __init__(self, width: int, season: int, **kwargs):
+        super().__init__(**kwargs)
+        self.width, self.season = int(width), int(season)
+
+    def call(self, inputs):
+        values = inputs[:, :, : self.width]
+        level = keras.ops.mean(values[:, -self.season :, :], axis=1, keepdims=True)
+        return keras.ops.concatenate([values - level, inputs[:, :, self.width :]], axis=-1)
+
+    def get_config(self):
+        return {**super().get_config(), "width": self.width, "season": self.season}
+
+
 def build_direct(
     *,
     lookback: int,
@@ -84,7 +114,9 @@ def build_direct(
     The head forecasts the change from the seasonal naive forecast (the last ``season``
     steps of the lookback, repeated; the mean over ``seasons``), so a network with a zero
     head is exactly seasonal naive, and one that learns the trend and the changes of the
-    seasonal pattern is better. The head sees the encoder's state and the calendar
+    seasonal pattern is better. The encoder reads the targets of each window minus their
+    level over the last season (:class:`Recentre`), so that what it learns on one series
+    and period carries over to others at other levels. The head sees the encoder's state and the calendar
     features of the first forecast step (on a regular index they fix the later steps').
 
     Args:
@@ -111,7 +143,8 @@ def build_direct(
         (None, 12, 1)
     """
     past, future = _inputs(lookback, n_features, n_calendar, horizon)
-    x = past
+    # the encoder reads each window relative to its own level (the base reads it as it is)
+    x = Recentre(n_targets, max(seasons), name="recentre")(past)
     for i in range(layers):
         x = LSTM(
             units,

@@ -17,8 +17,6 @@ of window starts (:func:`forecast.tfdata.window_dataset`), so memory grows with 
 
 from __future__ import annotations
 
-import functools
-
 import keras
 import numpy as np
 import pandas as pd
@@ -27,7 +25,7 @@ import tensorflow as tf
 from forecast import distributed
 from forecast.errors import DataError, TrainingError
 from forecast.streaming import windows
-from forecast.tfdata import make_dataset
+from forecast.tfdata import window_dataset
 from forecast.windowing import fit_scaler, training_origins
 
 
@@ -146,13 +144,17 @@ def choose_base(spec, frames: dict, splits: dict) -> list[int]:
 def train(model, frames: dict, validation: dict):
     """Trains the ensemble of ``model`` (a neural :class:`~forecast.models.Model`).
 
-    The model's scalers, transforms and base are already fitted; each member is built by
-    ``model.build`` from its own seed and trained with early stopping on the validation
-    origins.
+    The model's scalers, transforms and base are already fitted. The members, each built
+    by ``model.build`` from its own seed, train together as one Keras model whose output
+    has a members axis (:func:`forecast.networks.ensemble`): one pass over a batch runs
+    every member, and the loss is the mean of the members' squared errors, so each
+    member's weights get the gradient of its own loss (divided by the number of members,
+    which Adam's step does not see). They share the shuffled batches and the early
+    stopping on their mean validation loss; the head gate then acts per member.
 
     Returns:
         ``(network, info)``: the trained ensemble ``keras.Model`` and a dict for the
-        manifest (epochs run, best epochs, losses, windows, split kind).
+        manifest (epochs run, best epoch per member, losses, windows, split kind).
     """
     from forecast import networks
 
@@ -165,57 +167,59 @@ def train(model, frames: dict, validation: dict):
     train_starts = rows.starts({key: parts[key][0] for key in frames})
     val_starts = rows.starts({key: validation[key] for key in frames})
     width = model.label_width(rows.n_values)
-    train_data = (rows, train_starts, width)
-    val_data = (rows, val_starts, width)
-    members, runs = [], []
+    keras.utils.set_random_seed(spec.seed)
+
+    def build():
+        seeds = [spec.seed + 1000 * m for m in range(spec.ensemble)]
+        n_features = rows.values.shape[1]
+        return networks.ensemble([model.build(n_features=n_features, seed=s) for s in seeds])
+
     setup = distributed.active()
-    for m in range(spec.ensemble):
-        seed = spec.seed + 1000 * m
-        keras.utils.set_random_seed(seed)
-        build = functools.partial(model.build, n_features=rows.values.shape[1], seed=seed)
-        if setup is None:
-            network = build()
-            runs.append(_fit_one(spec, network, train_data, val_data, seed, member=m))
-        else:  # data-parallel (or resumable): the custom loop, same semantics
-            # the custom loop shards numpy windows across workers: gather them here
-            # (streaming them per worker is left to do: see DESIGN.md)
-            x_train, y_train = windows(rows, train_starts, width)
-            x_val, y_val = windows(rows, val_starts, width)
-            arrays = ((tuple(x_train), y_train), (tuple(x_val), y_val))
-            progress = [EpochProgress(spec.epochs, m, spec.ensemble)] if spec.verbose else []
-            network, history = distributed.fit_one(
-                spec, build, *arrays, seed=seed, member=m, setup=setup, progress=progress
-            )
-            val_set = make_dataset(*arrays[1], batch_size=spec.batch_size)
-            runs.append(_finish(network, history, val_set))
-        members.append(network)
-    best = [int(np.nanargmin(run["val_loss"])) for run in runs]
+    if setup is None:
+        network = build()
+        history = _fit(spec, network, (rows, train_starts, width), (rows, val_starts, width))
+    else:  # data-parallel (or resumable): the custom loop, same semantics
+        # the custom loop shards numpy windows across workers: gather them here
+        # (streaming them per worker is left to do: see DESIGN.md)
+        x_train, y_train = windows(rows, train_starts, width)
+        x_val, y_val = windows(rows, val_starts, width)
+        arrays = ((tuple(x_train), y_train[:, None]), (tuple(x_val), y_val[:, None]))
+        progress = [EpochProgress(spec.epochs)] if spec.verbose else []
+        network, history = distributed.fit_one(
+            spec, build, *arrays, seed=spec.seed, setup=setup, progress=progress
+        )
+    _check_finite(history)
+    val_set = _members_axis(
+        window_dataset(rows, val_starts, batch_size=PREDICT_BATCH, label_width=width)
+    )
+    member_loss, base_loss, kept = _gate_heads(network, val_set)
+    best = int(np.nanargmin(history["val_loss"]))
     info = {
         "members": spec.ensemble,
-        "epochs": max(len(run["loss"]) for run in runs),
-        # 0: the network did not beat its naive base on validation; its head was zeroed
-        "best_epoch": [0 if r["head_zeroed"] else b + 1 for r, b in zip(runs, best, strict=True)],
-        "loss": float(np.mean([run["loss"][b] for run, b in zip(runs, best, strict=True)])),
-        "val_loss": float(
-            np.mean(
-                [min(r["val_loss"][b], r["base_val_loss"]) for r, b in zip(runs, best, strict=True)]
-            )
-        ),
+        "epochs": len(history["loss"]),
+        # 0: the member did not beat its naive base on validation; its head was zeroed
+        "best_epoch": [best + 1 if k else 0 for k in kept],
+        "loss": float(history["loss"][best]),
+        "val_loss": float(np.mean(np.where(kept, member_loss, base_loss))),
         "train_windows": int(len(train_starts)),
         "val_windows": int(len(val_starts)),
         "validation": "purged" if all(s[1] == "purged" for s in parts.values()) else "overlapping",
     }
-    return networks.ensemble(members), info
+    return network, info
 
 
-def _fit_one(spec, network, train_data, val_data, seed: int, member: int) -> dict:
-    """Trains one member with early stopping; returns its Keras history."""
-    from forecast.tfdata import window_dataset
+def _members_axis(dataset):
+    """Labels ``(B, H, k)`` as ``(B, 1, H, k)``: they broadcast against the members axis of
+    the ensemble's output ``(B, members, H, k)`` in Keras' mean squared error."""
+    return dataset.map(lambda x, y: (x, y[:, None]))
 
+
+def _fit(spec, network, train_data, val_data) -> dict:
+    """Trains the ensemble with ``model.fit`` and early stopping; returns its history."""
     network.compile(optimizer=keras.optimizers.Adam(spec.learning_rate), loss="mse")
     rows, starts, width = train_data
     train_set = window_dataset(
-        rows, starts, batch_size=spec.batch_size, label_width=width, shuffle=True, seed=seed
+        rows, starts, batch_size=spec.batch_size, label_width=width, shuffle=True, seed=spec.seed
     )
     rows, starts, width = val_data
     val_set = window_dataset(rows, starts, batch_size=spec.batch_size, label_width=width)
@@ -225,50 +229,66 @@ def _fit_one(spec, network, train_data, val_data, seed: int, member: int) -> dic
         keras.callbacks.TerminateOnNaN(),
     ]
     if spec.verbose:
-        callbacks.append(EpochProgress(spec.epochs, member, spec.ensemble))
-    history = network.fit(
-        train_set,
-        validation_data=val_set,
+        callbacks.append(EpochProgress(spec.epochs))
+    return network.fit(
+        _members_axis(train_set),
+        validation_data=_members_axis(val_set),
         epochs=spec.epochs,
         verbose=0,
         shuffle=False,  # the dataset shuffles itself, reproducibly
         callbacks=callbacks,
     ).history
-    return _finish(network, history, val_set)
 
 
-def _finish(network, history: dict, val_set) -> dict:
-    """The end of a member's training: refuses a diverged fit, then the head gate."""
+def _check_finite(history: dict) -> None:
+    """Refuses a diverged fit."""
     if not np.isfinite(history["loss"][-1]):
         raise TrainingError(
             f"training diverged: the loss became NaN at epoch {len(history['loss'])}; "
             "try a smaller learning_rate or check the data for extreme values"
         )
-    history["base_val_loss"], history["head_zeroed"] = _keep_head_if_better(
-        network, val_set, np.nanmin(history["val_loss"])
-    )
-    return history
 
 
-def _keep_head_if_better(network, val_set, val_loss: float) -> tuple[float, bool]:
-    """Zeroes the network's head unless the network beats its naive base on validation.
+def member_losses(network, dataset) -> np.ndarray:
+    """The validation mean squared error of every member of an ensemble: ``(members,)``.
+
+    ``dataset`` yields ``(inputs, labels (B, 1, H, k))``; sums in float64, batch by batch.
+    """
+    total, count = 0.0, 0
+    for x, y in dataset:
+        error = np.asarray(network.predict_on_batch(x), dtype=float) - np.asarray(y, dtype=float)
+        total = total + np.square(error).sum(axis=(0, 2, 3))
+        count += error.shape[0] * error.shape[2] * error.shape[3]
+    return np.asarray(total / max(count, 1), dtype=float).reshape(-1)
+
+
+def _gate_heads(network, val_set) -> tuple[np.ndarray, float, list[bool]]:
+    """Zeroes the head of every member that does not beat its naive base on validation.
 
     Both models (``lstm``, ``lstm-ar``) add the output of their layer ``head`` to a naive
-    forecast (seasonal naive; the last value), so with a zero head they forecast exactly
-    that base.
+    forecast (seasonal naive; the last value), so a member with a zero head forecasts
+    exactly that base, which is the same for every member.
 
     Returns:
-        ``(base_val_loss, zeroed)``: the validation loss of the bare base, and whether the
-        head was left zeroed.
+        ``(member_loss (members,), base_loss, kept)``: the trained members' validation
+        losses, that of the bare base, and for each member whether its head was kept.
     """
-    head = _head(network)
-    trained = head.get_weights()
-    head.set_weights([np.zeros_like(w) for w in trained])
-    base_val_loss = float(network.evaluate(val_set, verbose=0))
-    zeroed = not val_loss < base_val_loss
-    if not zeroed:
-        head.set_weights(trained)
-    return base_val_loss, zeroed
+    heads = [_head(member) for member in members_of(network)]
+    trained = [head.get_weights() for head in heads]
+    member_loss = member_losses(network, val_set)
+    for head, weights in zip(heads, trained, strict=True):
+        head.set_weights([np.zeros_like(w) for w in weights])
+    base_loss = float(member_losses(network, val_set)[0])
+    kept = [bool(loss < base_loss) for loss in member_loss]
+    for head, weights, keep in zip(heads, trained, kept, strict=True):
+        if keep:
+            head.set_weights(weights)
+    return member_loss, base_loss, kept
+
+
+def members_of(network) -> list:
+    """The member networks of an ensemble (:func:`forecast.networks.ensemble`), in order."""
+    return [layer for layer in network.layers if layer.name.startswith("member_")]
 
 
 def _head(network):
@@ -285,8 +305,6 @@ PREDICT_BATCH = 256
 def predict_scaled(network, rows, starts) -> np.ndarray:
     """Runs the network on the windows at ``starts`` of ``rows``, gathered batch by batch:
     ``(N, members, horizon, n_outputs)`` in scaled units."""
-    from forecast.tfdata import window_dataset
-
     if len(starts) == 0:
         return np.empty((0, *network.output_shape[1:]))
     data = window_dataset(rows, starts, batch_size=PREDICT_BATCH)
@@ -305,12 +323,10 @@ def unscale_targets(scaled: np.ndarray, scaler, transform: str, n_targets: int) 
 
 
 class EpochProgress(keras.callbacks.Callback):
-    """One Keras progress bar over the epochs of one member (not one bar per epoch)."""
+    """One Keras progress bar over the epochs (not one bar per epoch)."""
 
-    def __init__(self, epochs: int, member: int = 0, members: int = 1):
+    def __init__(self, epochs: int):
         super().__init__()
-        if members > 1:
-            keras.utils.io_utils.print_msg(f"Network {member + 1}/{members}")
         self.bar = keras.utils.Progbar(epochs, unit_name="epoch")
         self.seen = 0
 

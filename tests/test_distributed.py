@@ -84,14 +84,14 @@ def test_interrupted_fit_resumes_from_its_checkpoint(tmp_path, monkeypatch):
 
     def save_then_die(self, epochs, *args):
         save(self, epochs, *args)
-        if self.file.name == "member-1.npz" and epochs == 3:
+        if self.file.name == "training.npz" and epochs == 3:
             raise KeyboardInterrupt
 
     monkeypatch.setattr(distributed._Checkpoint, "save", save_then_die)
     with pytest.raises(KeyboardInterrupt):
         _custom(params, frame, checkpoint_dir=tmp_path)
     monkeypatch.setattr(distributed._Checkpoint, "save", save)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["member-0.npz", "member-1.npz"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["training.npz"]
     resumed = _custom(params, frame, checkpoint_dir=tmp_path)
     _assert_same_weights(_weights(whole), _weights(resumed), rtol=0, atol=0)
     assert resumed.training_ == whole.training_
@@ -220,7 +220,7 @@ def test_a_dead_worker_stops_the_other_and_the_job_resumes(tmp_path, panel):
     procs = _start_workers(tmp_path, data, dirs, "--checkpoint-dir", str(checkpoints))
     try:
         deadline = time.monotonic() + 240
-        while not (checkpoints / "member-0.npz").exists():  # an epoch is done
+        while not (checkpoints / "training.npz").exists():  # an epoch is done
             assert time.monotonic() < deadline and procs[0].poll() is None, _log(tmp_path, 0)
             time.sleep(0.1)
         procs[1].kill()
@@ -234,7 +234,7 @@ def test_a_dead_worker_stops_the_other_and_the_job_resumes(tmp_path, panel):
     assert len(errors) == 1 and "worker" in errors[0], _log(tmp_path, 0)
     assert {p.name: p.read_bytes() for p in dirs[0].iterdir()} == before
     assert not dirs[1].exists()
-    epochs = json.loads(np.load(checkpoints / "member-0.npz")["state"].tobytes())["epochs"]
+    epochs = json.loads(np.load(checkpoints / "training.npz")["state"].tobytes())["epochs"]
     assert epochs < MULTI["epochs"]
 
     codes = _wait(_start_workers(tmp_path, data, dirs, "--checkpoint-dir", str(checkpoints)))

@@ -86,24 +86,25 @@ def _direct_model():
     )  # fmt: skip
 
 
-@pytest.mark.parametrize("trained_loss, zeroed", [(np.inf, True), (-np.inf, False)])
-def test_head_is_zeroed_unless_the_network_beats_its_base(trained_loss, zeroed):
+@pytest.mark.parametrize("shift, kept", [(0.0, [True, False]), (-0.5, [False, False])])
+def test_a_member_keeps_its_head_only_if_it_beats_the_base(shift, kept):
     import tensorflow as tf
 
-    model = _direct_model()
-    model.compile(loss="mse")
-    x = np.random.default_rng(0).normal(size=(16, 8, 1)).astype("float32")
-    y = np.random.default_rng(1).normal(size=(16, 3, 1)).astype("float32")
-    before = [w.copy() for w in model.get_layer("head").get_weights()]
-    base_loss, zeroed_now = training._keep_head_if_better(
-        model, tf.data.Dataset.from_tensor_slices((x, y)).batch(8), trained_loss
-    )
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(16, 8, 1)).astype("float32")
     seasonal_naive = x[:, [4, 5, 6], :]  # lag 4 from an 8-step window
-    assert base_loss == pytest.approx(float(np.mean((y - seasonal_naive) ** 2)), rel=1e-5)
-    assert zeroed_now is zeroed
-    after = model.get_layer("head").get_weights()
-    if zeroed:
-        assert all(not w.any() for w in after)
-        np.testing.assert_allclose(model.predict(x, verbose=0), seasonal_naive, atol=1e-6)
-    else:
-        assert all(np.array_equal(a, b) for a, b in zip(after, before, strict=True))
+    y = seasonal_naive + 0.5 + shift  # member 0 adds 0.5, member 1 adds 3.5
+    members = [_direct_model(), _direct_model()]
+    for member, bias in zip(members, (0.5, 3.5), strict=True):
+        kernel, _ = member.get_layer("head").get_weights()
+        member.get_layer("head").set_weights([np.zeros_like(kernel), np.full(3, bias, "float32")])
+    network = networks.ensemble(members)
+    data = tf.data.Dataset.from_tensor_slices((x, y[:, None])).batch(8)
+    losses, base_loss, kept_now = training._gate_heads(network, data)
+    assert base_loss == pytest.approx((0.5 + shift) ** 2, rel=1e-5)
+    np.testing.assert_allclose(losses, [shift**2, (shift - 3) ** 2], rtol=1e-5, atol=1e-5)
+    assert kept_now == kept
+    out = network.predict(x, verbose=0)  # (16, members, 3, 1)
+    for m, keep in enumerate(kept):
+        expected = seasonal_naive + (0.5, 3.5)[m] if keep else seasonal_naive
+        np.testing.assert_allclose(out[:, m], expected, atol=1e-5)
