@@ -7,7 +7,7 @@ nothing heavy: ``forecast --help`` reads it without pandas or TensorFlow.
 
 Example:
     >>> PARAMETERS["units"].default
-    64
+    32
     >>> check({"units": 0})
     Traceback (most recent call last):
     ...
@@ -94,14 +94,14 @@ PARAMETERS: dict[str, Param] = {
     "lookback": Param(
         None, int, "Input window (default: two seasons where the data allows).", low=1
     ),
-    "units": Param(64, int, "LSTM units per layer.", low=1),
+    "units": Param(32, int, "LSTM units per layer.", low=1),
     "layers": Param(1, int, "Stacked LSTM layers.", low=1),
-    "dropout": Param(0.0, float, "Dropout rate.", low=0, high=1, high_open=True),
-    "epochs": Param(300, int, "Most training epochs (early stopping ends sooner).", low=1),
-    "batch_size": Param(32, int, "Windows per batch.", low=1),
-    "learning_rate": Param(1e-3, float, "Adam learning rate.", low=0, low_open=True),
+    "dropout": Param(0.1, float, "Dropout rate.", low=0, high=1, high_open=True),
+    "epochs": Param(100, int, "Most training epochs (early stopping ends sooner).", low=1),
+    "batch_size": Param(256, int, "Windows per batch.", low=1),
+    "learning_rate": Param(3e-3, float, "Adam learning rate.", low=0, low_open=True),
     "patience": Param(
-        30, int, "Epochs without validation improvement before early stopping.", low=1
+        10, int, "Epochs without validation improvement before early stopping.", low=1
     ),
     "ensemble": Param(5, int, "Networks trained from different seeds and averaged.", low=1),
     "transform": Param(
