@@ -55,6 +55,10 @@ class Setup:
         workers: the number of workers.
         kind: ``"single"``, ``"multi-worker"`` or ``"mirrored"``.
         checkpoint_dir: where the per-epoch training state is kept (None: nowhere).
+        shard: how the training windows are split: ``"batch"`` (every worker reads its
+            slice of the one shuffled stream: the batches of one process) or
+            ``"series"`` (every worker windows only its own series,
+            :mod:`forecast.sharding`).
     """
 
     strategy: object
@@ -62,6 +66,7 @@ class Setup:
     workers: int = 1
     kind: str = "single"
     checkpoint_dir: Path | None = None
+    shard: str = "batch"
 
     @property
     def is_chief(self) -> bool:
@@ -72,7 +77,13 @@ class Setup:
 _ACTIVE: contextvars.ContextVar[Setup | None] = contextvars.ContextVar("setup", default=None)
 
 
-def start(kind: str = "single", checkpoint_dir=None, index: int = 0, workers: int = 1) -> Setup:
+def start(
+    kind: str = "single",
+    checkpoint_dir=None,
+    index: int = 0,
+    workers: int = 1,
+    shard: str = "batch",
+) -> Setup:
     """The training setup of this process; creates the strategy (before other TF work).
 
     The choice of strategy is this one place: ``MultiWorkerMirroredStrategy`` across the
@@ -85,7 +96,10 @@ def start(kind: str = "single", checkpoint_dir=None, index: int = 0, workers: in
         index: this worker's position (0: the chief), from
             :func:`forecast.cluster.role`.
         workers: the number of workers.
+        shard: ``"batch"`` or ``"series"`` (see :class:`Setup`).
     """
+    if shard not in ("batch", "series"):
+        raise ValueError(f"shard must be 'batch' or 'series', got {shard!r}")
     checkpoint = None if checkpoint_dir is None else Path(checkpoint_dir)
     if kind == "multi-worker":
         options = tf.distribute.experimental.CommunicationOptions(
@@ -96,7 +110,7 @@ def start(kind: str = "single", checkpoint_dir=None, index: int = 0, workers: in
         strategy = tf.distribute.MirroredStrategy()
     else:
         strategy = tf.distribute.get_strategy()
-    return Setup(strategy, index, workers, kind, checkpoint)
+    return Setup(strategy, index, workers, kind, checkpoint, shard)
 
 
 def active() -> Setup | None:
