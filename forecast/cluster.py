@@ -7,7 +7,8 @@ the same on every worker but for ``task``::
                 "task": {"type": "worker", "index": 0}}' forecast fit data.csv
 
 Every worker runs the same command; each trains on its share of every batch
-(:mod:`forecast.distributed`). Worker 0 (or the task ``chief``) is the chief: it alone
+(:mod:`forecast.distributed`) or, with ``--shard series``, on its own series
+(:mod:`forecast.sharding`). Worker 0 (or the task ``chief``) is the chief: it alone
 writes the model directory (atomically, :mod:`forecast.modeldir`) and the checkpoints;
 the others write nothing. This module imports neither TensorFlow nor pandas until a fit.
 """

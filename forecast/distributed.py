@@ -13,7 +13,9 @@ Input sharding: every worker draws the same shuffled stream of global batches of
 ``batch_size`` windows (:func:`forecast.tfdata.make_dataset`, same seed) and reads only its
 contiguous slice of each. Each replica's loss is its windows' squared errors divided by
 the size of the *global* batch, so the summed gradients are those of the global batch's
-mean loss: the same windows, the same step as on one machine.
+mean loss: the same windows, the same step as on one machine. The opt-in alternative,
+``Setup.shard == "series"`` (each worker windows only its own series), is
+:mod:`forecast.sharding`.
 
 Validation runs on every worker over all validation windows, on a copy of the network
 with plain (not mirrored) variables; the chief's value is broadcast so that every worker
