@@ -7,7 +7,8 @@ the same on every worker but for ``task``::
                 "task": {"type": "worker", "index": 0}}' forecast fit data.csv
 
 Every worker runs the same command; each trains on its share of every batch
-(:mod:`forecast.distributed`). Worker 0 (or the task ``chief``) is the chief: it alone
+(:mod:`forecast.distributed`) or, with ``--shard series``, on its own series
+(:mod:`forecast.sharding`). Worker 0 (or the task ``chief``) is the chief: it alone
 writes the model directory (atomically, :mod:`forecast.modeldir`) and the checkpoints;
 the others write nothing. This module imports neither TensorFlow nor pandas until a fit.
 """
@@ -98,11 +99,18 @@ def role(distributed: bool | None = None, environ=None) -> Role:
     return Role("multi-worker", index, chiefs + len(cluster.get("worker", [])))
 
 
-def fit(forecaster, data, model_dir, *, role: Role = Role(), checkpoint_dir=None) -> bool:
+def fit(
+    forecaster, data, model_dir, *, role: Role = Role(), checkpoint_dir=None, shard="batch"
+) -> bool:
     """Fits ``forecaster`` on ``data`` as ``role``; the chief saves it to ``model_dir``.
 
     A neural model trains data-parallel (or, on one process with a ``checkpoint_dir``,
-    resumably) with :func:`forecast.distributed.fit_one`; otherwise with ``model.fit``.
+    resumably) with :func:`forecast.distributed.fit_one`, or with ``shard="series"`` with
+    :func:`forecast.sharding.fit_series`; otherwise with ``model.fit``.
+
+    Args:
+        shard: ``"batch"`` (every worker reads its slice of every batch: the batches of
+            one process) or ``"series"`` (every worker windows only its own series).
 
     Returns:
         Whether this process wrote ``model_dir`` (only the chief does).
@@ -112,11 +120,11 @@ def fit(forecaster, data, model_dir, *, role: Role = Role(), checkpoint_dir=None
     """
     from forecast import models
 
-    custom = role.kind != "single" or checkpoint_dir is not None
+    custom = role.kind != "single" or checkpoint_dir is not None or shard == "series"
     if custom and models.get(forecaster.model).needs_tensorflow:
         from forecast import distributed
 
-        setup = distributed.start(role.kind, checkpoint_dir, role.index, role.workers)
+        setup = distributed.start(role.kind, checkpoint_dir, role.index, role.workers, shard)
         with distributed.use(setup):
             forecaster.fit(data)
     else:

@@ -13,7 +13,9 @@ Input sharding: every worker draws the same shuffled stream of global batches of
 ``batch_size`` windows (:func:`forecast.tfdata.make_dataset`, same seed) and reads only its
 contiguous slice of each. Each replica's loss is its windows' squared errors divided by
 the size of the *global* batch, so the summed gradients are those of the global batch's
-mean loss: the same windows, the same step as on one machine.
+mean loss: the same windows, the same step as on one machine. The opt-in alternative,
+``Setup.shard == "series"`` (each worker windows only its own series), is
+:mod:`forecast.sharding`.
 
 Validation runs on every worker over all validation windows, on a copy of the network
 with plain (not mirrored) variables; the chief's value is broadcast so that every worker
@@ -55,6 +57,10 @@ class Setup:
         workers: the number of workers.
         kind: ``"single"``, ``"multi-worker"`` or ``"mirrored"``.
         checkpoint_dir: where the per-epoch training state is kept (None: nowhere).
+        shard: how the training windows are split: ``"batch"`` (every worker reads its
+            slice of the one shuffled stream: the batches of one process) or
+            ``"series"`` (every worker windows only its own series,
+            :mod:`forecast.sharding`).
     """
 
     strategy: object
@@ -62,6 +68,7 @@ class Setup:
     workers: int = 1
     kind: str = "single"
     checkpoint_dir: Path | None = None
+    shard: str = "batch"
 
     @property
     def is_chief(self) -> bool:
@@ -72,7 +79,13 @@ class Setup:
 _ACTIVE: contextvars.ContextVar[Setup | None] = contextvars.ContextVar("setup", default=None)
 
 
-def start(kind: str = "single", checkpoint_dir=None, index: int = 0, workers: int = 1) -> Setup:
+def start(
+    kind: str = "single",
+    checkpoint_dir=None,
+    index: int = 0,
+    workers: int = 1,
+    shard: str = "batch",
+) -> Setup:
     """The training setup of this process; creates the strategy (before other TF work).
 
     The choice of strategy is this one place: ``MultiWorkerMirroredStrategy`` across the
@@ -85,7 +98,10 @@ def start(kind: str = "single", checkpoint_dir=None, index: int = 0, workers: in
         index: this worker's position (0: the chief), from
             :func:`forecast.cluster.role`.
         workers: the number of workers.
+        shard: ``"batch"`` or ``"series"`` (see :class:`Setup`).
     """
+    if shard not in ("batch", "series"):
+        raise ValueError(f"shard must be 'batch' or 'series', got {shard!r}")
     checkpoint = None if checkpoint_dir is None else Path(checkpoint_dir)
     if kind == "multi-worker":
         options = tf.distribute.experimental.CommunicationOptions(
@@ -96,7 +112,7 @@ def start(kind: str = "single", checkpoint_dir=None, index: int = 0, workers: in
         strategy = tf.distribute.MirroredStrategy()
     else:
         strategy = tf.distribute.get_strategy()
-    return Setup(strategy, index, workers, kind, checkpoint)
+    return Setup(strategy, index, workers, kind, checkpoint, shard)
 
 
 def active() -> Setup | None:

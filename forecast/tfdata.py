@@ -157,6 +157,8 @@ def window_dataset(
     label_width: int | None = None,
     shuffle: bool = False,
     seed: int | None = None,
+    repeat: bool = False,
+    skip: int = 0,
 ) -> tf.data.Dataset:
     """Batches of the windows of ``rows`` at ``starts``, gathered batch by batch.
 
@@ -172,6 +174,10 @@ def window_dataset(
         label_width: the labels are the first ``label_width`` scaled columns; None: no
             labels, each element is the 1-tuple ``(inputs,)`` that ``Model.predict`` reads.
         shuffle, seed: as in :func:`make_dataset`.
+        repeat: an endless stream of full batches (the passes over the windows follow
+            each other, each in a new shuffled order when ``shuffle``; a batch may span
+            two passes): the per-worker stream of :mod:`forecast.sharding`.
+        skip: leave out the first ``skip`` batches (only their indices are drawn).
 
     Returns:
         A dataset of float32 ``(inputs, labels)`` (or ``(inputs,)``); ``inputs`` is
@@ -215,8 +221,12 @@ def window_dataset(
     indices = tf.data.Dataset.range(n)
     if shuffle:
         indices = indices.shuffle(max(n, 1), seed=seed, reshuffle_each_iteration=True)
-    return (
-        indices.batch(int(batch_size))
-        .map(gather, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-        .prefetch(tf.data.AUTOTUNE)
+    if repeat:
+        batches = indices.repeat().batch(int(batch_size), drop_remainder=True)
+    else:
+        batches = indices.batch(int(batch_size))
+    if skip:
+        batches = batches.skip(int(skip))
+    return batches.map(gather, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True).prefetch(
+        tf.data.AUTOTUNE
     )

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import tensorflow as tf
 
-from forecast import distributed
+from forecast import distributed, sharding
 from forecast.errors import DataError, TrainingError
 from forecast.streaming import windows
 from forecast.tfdata import window_dataset
@@ -161,12 +161,19 @@ def train(model, frames: dict, validation: dict):
     tf.config.experimental.enable_op_determinism()
     spec = model.spec
     parts = splits(spec, frames, validation)
+    setup = distributed.active()
+    by_series = setup is not None and setup.shard == "series"
+    if by_series:  # this worker windows its own series only (forecast.sharding)
+        frames = {
+            key: frames[key] for key in sharding.my_series(list(frames), setup.index, setup.workers)
+        }
     # one window index over all series (series in order, then their origins): shuffling
     # its positions gives the order that shuffling the stacked windows gave
     rows = model.rows(frames)
     train_starts = rows.starts({key: parts[key][0] for key in frames})
     val_starts = rows.starts({key: validation[key] for key in frames})
     width = model.label_width(rows.n_values)
+    n_windows = (len(train_starts), len(val_starts))
     keras.utils.set_random_seed(spec.seed)
 
     def build():
@@ -174,17 +181,21 @@ def train(model, frames: dict, validation: dict):
         n_features = rows.values.shape[1]
         return networks.ensemble([model.build(n_features=n_features, seed=s) for s in seeds])
 
-    setup = distributed.active()
+    progress = [EpochProgress(spec.epochs)] if spec.verbose else []
     if setup is None:
         network = build()
         history = _fit(spec, network, (rows, train_starts, width), (rows, val_starts, width))
+    elif by_series:
+        network, history, n_windows = sharding.fit_series(
+            spec, build, rows, train_starts, val_starts, width,
+            seed=spec.seed, setup=setup, progress=progress,
+        )  # fmt: skip
     else:  # data-parallel (or resumable): the custom loop, same semantics
-        # the custom loop shards numpy windows across workers: gather them here
-        # (streaming them per worker is left to do: see DESIGN.md)
+        # sharding by batch: every worker gathers every window, as numpy arrays
+        # (--shard series spreads the series instead: forecast.sharding)
         x_train, y_train = windows(rows, train_starts, width)
         x_val, y_val = windows(rows, val_starts, width)
         arrays = ((tuple(x_train), y_train[:, None]), (tuple(x_val), y_val[:, None]))
-        progress = [EpochProgress(spec.epochs)] if spec.verbose else []
         network, history = distributed.fit_one(
             spec, build, *arrays, seed=spec.seed, setup=setup, progress=progress
         )
@@ -192,7 +203,8 @@ def train(model, frames: dict, validation: dict):
     val_set = _members_axis(
         window_dataset(rows, val_starts, batch_size=PREDICT_BATCH, label_width=width)
     )
-    member_loss, base_loss, kept = _gate_heads(network, val_set)
+    reduce = (lambda sums: sharding.all_sum(setup, sums)) if by_series else None
+    member_loss, base_loss, kept = _gate_heads(network, val_set, reduce)
     best = int(np.nanargmin(history["val_loss"]))
     info = {
         "members": spec.ensemble,
@@ -201,8 +213,8 @@ def train(model, frames: dict, validation: dict):
         "best_epoch": [best + 1 if k else 0 for k in kept],
         "loss": float(history["loss"][best]),
         "val_loss": float(np.mean(np.where(kept, member_loss, base_loss))),
-        "train_windows": int(len(train_starts)),
-        "val_windows": int(len(val_starts)),
+        "train_windows": int(n_windows[0]),
+        "val_windows": int(n_windows[1]),
         "validation": "purged" if all(s[1] == "purged" for s in parts.values()) else "overlapping",
     }
     return network, info
@@ -249,25 +261,26 @@ def _check_finite(history: dict) -> None:
         )
 
 
-def member_losses(network, dataset) -> np.ndarray:
+def member_losses(network, dataset, reduce=None) -> np.ndarray:
     """The validation mean squared error of every member of an ensemble: ``(members,)``.
 
     ``dataset`` yields ``(inputs, labels (B, 1, H, k))``; sums in float64, batch by batch.
+    ``reduce``: a function that sums the sums of every worker (sharding by series:
+    each worker holds the windows of its own series), or None.
     """
-    total, count = 0.0, 0
-    for x, y in dataset:
-        error = np.asarray(network.predict_on_batch(x), dtype=float) - np.asarray(y, dtype=float)
-        total = total + np.square(error).sum(axis=(0, 2, 3))
-        count += error.shape[0] * error.shape[2] * error.shape[3]
-    return np.asarray(total / max(count, 1), dtype=float).reshape(-1)
+    sums = sharding.squared_errors(network, dataset)
+    if reduce is not None:
+        sums = reduce(sums)
+    return np.asarray(sums[:-1] / max(sums[-1], 1), dtype=float)
 
 
-def _gate_heads(network, val_set) -> tuple[np.ndarray, float, list[bool]]:
+def _gate_heads(network, val_set, reduce=None) -> tuple[np.ndarray, float, list[bool]]:
     """Zeroes the head of every member that does not beat its naive base on validation.
 
     Both models (``lstm``, ``lstm-ar``) add the output of their layer ``head`` to a naive
     forecast (seasonal naive; the last value), so a member with a zero head forecasts
-    exactly that base, which is the same for every member.
+    exactly that base, which is the same for every member. ``reduce``: as in
+    :func:`member_losses`.
 
     Returns:
         ``(member_loss (members,), base_loss, kept)``: the trained members' validation
@@ -275,10 +288,10 @@ def _gate_heads(network, val_set) -> tuple[np.ndarray, float, list[bool]]:
     """
     heads = [_head(member) for member in members_of(network)]
     trained = [head.get_weights() for head in heads]
-    member_loss = member_losses(network, val_set)
+    member_loss = member_losses(network, val_set, reduce)
     for head, weights in zip(heads, trained, strict=True):
         head.set_weights([np.zeros_like(w) for w in weights])
-    base_loss = float(member_losses(network, val_set)[0])
+    base_loss = float(member_losses(network, val_set, reduce)[0])
     kept = [bool(loss < base_loss) for loss in member_loss]
     for head, weights, keep in zip(heads, trained, kept, strict=True):
         if keep:

@@ -31,10 +31,19 @@ from forecast.cli.summary import _fit_summary
     help="Keep the training state after every epoch here; a restarted fit resumes from it "
     "(shared by all workers).",
 )
+@click.option(
+    "--shard",
+    type=click.Choice(["batch", "series"]),
+    default="batch",
+    show_default=True,
+    help="How distributed workers split the training windows: batch (each reads its slice "
+    "of every batch; the weights of one process) or series (each windows only its own "
+    "series; less memory per worker).",
+)
 @click.pass_context
 def fit(
     ctx, data, time_col, targets, id_col, covariates, freq, gaps, model_dir, distributed,
-    checkpoint_dir, **params,
+    checkpoint_dir, shard, **params,
 ):  # fmt: skip
     """Train a forecaster on DATA (a CSV or Parquet file) and save it to --model-dir.
 
@@ -58,7 +67,7 @@ def fit(
     for line in sd.report:
         click.echo(f"Note: {line}", err=True)
     fc = _forecaster(**params)
-    saved = cluster.fit(fc, sd, model_dir, role=role, checkpoint_dir=checkpoint_dir)
+    saved = cluster.fit(fc, sd, model_dir, role=role, checkpoint_dir=checkpoint_dir, shard=shard)
     for line in fc.notes_:
         click.echo(f"Note: {line}", err=True)
     click.echo(_fit_summary(fc, model_dir if saved else None))

@@ -1,0 +1,246 @@
+"""Input sharding by series: every worker trains on the windows of its own series only.
+
+The opt-in alternative (``Setup.shard == "series"``, ``forecast fit --shard series``) to
+the default sharding by batch of :mod:`forecast.distributed`, where every worker gathers
+the windows of every series and reads its slice of the one shuffled stream. Here:
+
+- worker *i* of *n* owns the series whose position in the sorted keys (as text) is
+  *i* modulo *n* (:func:`my_series`); only their rows are scaled, stacked and windowed,
+  so the training and validation windows of the panel are spread over the workers. The
+  scalers are per series, so no statistic needs a pass over the other workers' series;
+- each worker draws ``batch_size / n`` windows per step (:func:`local_batch`) from its
+  own endless shuffled stream (seed ``seed + index``); all workers run the same number of
+  steps per epoch (collectives would hang otherwise): enough for the worker with the most
+  windows to see each of them once, the shorter streams simply go on (a new pass);
+- a replica's loss is its squared errors divided by the global batch size, the gradients
+  are summed across workers (the step of :class:`forecast.distributed._Loop`);
+- the validation loss is the sum of every worker's squared errors over the sum of their
+  counts (one all-reduce), so every worker takes the same early-stopping decisions; the
+  head gate of :mod:`forecast.training` sums its losses the same way.
+
+The batches are not those of one process, so the weights differ from a one-process fit;
+the accuracy is comparable (``tests/test_distributed.py`` compares the validation MASE).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from forecast import distributed
+from forecast.errors import TrainingError
+
+
+def my_series(keys, index: int, workers: int) -> list:
+    """The series of worker ``index`` of ``workers``, in their given order.
+
+    Example:
+        >>> my_series(["b", "a", "d", "c", "e"], 1, 2)
+        ['b', 'd']
+    """
+    ordered = sorted(keys, key=str)
+    mine = {key for position, key in enumerate(ordered) if position % workers == index}
+    return [key for key in keys if key in mine]
+
+
+def local_batch(batch_size: int, index: int, workers: int) -> int:
+    """Windows per step of worker ``index``: its part of the global ``batch_size``.
+
+    Example:
+        >>> [local_batch(10, i, 3) for i in range(3)]
+        [4, 3, 3]
+    """
+    return batch_size // workers + (1 if index < batch_size % workers else 0)
+
+
+def all_sum(setup, values) -> np.ndarray:
+    """The sum over the workers of every worker's ``values`` (float64): one all-reduce.
+
+    Each worker's values count once, however many local replicas (devices) it has.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    strategy = setup.strategy
+    if strategy.num_replicas_in_sync == 1:
+        return values
+    local = max(1, strategy.num_replicas_in_sync // setup.workers)
+    return np.asarray(_summer(strategy, local)(tf.constant(values)), dtype=np.float64)
+
+
+_SUMMERS: dict = {}
+
+
+def _summer(strategy, local: int):
+    """A compiled all-reduce (sum) under ``strategy`` (one per strategy)."""
+    key = (id(strategy), local)
+    if key not in _SUMMERS:
+
+        def first_local(value):
+            ctx = tf.distribute.get_replica_context()
+            keep = tf.equal(ctx.replica_id_in_sync_group % local, 0)
+            return value * tf.cast(keep, value.dtype)
+
+        def reduce(value):
+            per_replica = strategy.run(first_local, args=(value,))
+            return strategy.reduce(tf.distribute.ReduceOp.SUM, per_replica, axis=None)
+
+        _SUMMERS.clear()  # a new strategy: the old one's function is no use
+        _SUMMERS[key] = tf.function(reduce, reduce_retracing=True)
+    return _SUMMERS[key]
+
+
+def gather(setup, values) -> np.ndarray:
+    """Every worker's ``values`` (1-D): ``(workers, len(values))``, row ``i`` worker ``i``'s."""
+    values = np.asarray(values, dtype=np.float64)
+    table = np.zeros((setup.workers, len(values)))
+    table[setup.index] = values
+    return all_sum(setup, table)
+
+
+def fit_series(spec, build, rows, train_starts, val_starts, width, *, seed, setup, progress):
+    """Trains the ensemble on this worker's series (the windows of ``rows``).
+
+    Args:
+        spec: the :class:`~forecast.models.ModelSpec`.
+        build: makes the ensemble network (uncompiled), the same on every call.
+        rows: :class:`forecast.streaming.Rows` of this worker's series.
+        train_starts, val_starts: their training and validation window starts.
+        width: the label width.
+        seed: the shuffling seed (this worker's stream uses ``seed + index``).
+        setup: the :class:`~forecast.distributed.Setup` (``shard == "series"``).
+        progress: extra Keras callbacks (a progress bar) or ``[]``.
+
+    Returns:
+        ``(network, history, windows)``: the trained network with plain variables (best
+        weights restored), the Keras-style history and the numbers of training and
+        validation windows of all workers together.
+
+    Raises:
+        TrainingError: a worker has no training window or no local batch, or a worker
+            of the cluster failed.
+    """
+    from forecast.tfdata import window_dataset
+
+    strategy = setup.strategy
+    with strategy.scope():
+        network = build()
+        network.compile(optimizer=keras.optimizers.Adam(spec.learning_rate), loss="mse")
+        network.optimizer.build(network.trainable_variables)
+    twin = build()
+    twin.compile(optimizer=keras.optimizers.Adam(spec.learning_rate), loss="mse")
+    twin.optimizer.build(twin.trainable_variables)
+    batch = local_batch(spec.batch_size, setup.index, setup.workers)
+    try:
+        table = gather(setup, [len(train_starts), len(val_starts), *_digest(rows, train_starts)])
+    except tf.errors.OpError as exc:
+        raise distributed._cluster_failure(exc, setup) from None
+    if batch < 1 or (table[:, 0] < 1).any():
+        raise TrainingError(
+            f"sharding by series: every one of the {setup.workers} workers needs training "
+            f"windows and a part of the batch (windows per worker: "
+            f"{table[:, 0].astype(int).tolist()}, batch_size {spec.batch_size}); use fewer "
+            "workers, a larger batch_size or --shard batch"
+        )
+    batches = [local_batch(spec.batch_size, i, setup.workers) for i in range(setup.workers)]
+    steps = max(math.ceil(n / b) for n, b in zip(table[:, 0], batches, strict=True))
+    fingerprint = distributed._fingerprint(spec, seed, [table.astype(np.int64)], [])
+    checkpoint = distributed._Checkpoint(setup, f"series-{setup.workers}-{fingerprint}")
+    callbacks = [
+        keras.callbacks.EarlyStopping(patience=spec.patience, restore_best_weights=True),
+        keras.callbacks.ReduceLROnPlateau(factor=0.5, patience=max(1, spec.patience // 3)),
+        keras.callbacks.TerminateOnNaN(),
+        *progress,
+    ]
+    for callback in callbacks:
+        callback.set_model(network)
+        callback.on_train_begin()
+    history = {"loss": [], "val_loss": [], "learning_rate": []}
+    first, stopped = checkpoint.restore(network, callbacks, history)
+    train_set = _labels_with_members_axis(
+        window_dataset(
+            rows,
+            train_starts,
+            batch_size=batch,
+            label_width=width,
+            shuffle=True,
+            seed=seed + setup.index,
+            repeat=True,
+            skip=first * steps,
+        )
+    )
+    val_set = _labels_with_members_axis(
+        window_dataset(rows, val_starts, batch_size=spec.batch_size, label_width=width)
+    )
+    loop = distributed._Loop(setup, network, 0, spec.batch_size)
+    stream = iter(train_set)
+    try:
+        for epoch in range(first, first if stopped else spec.epochs):
+            network.stop_training = False
+            loss = _epoch(loop, stream, steps, callbacks)
+            twin.set_weights(network.get_weights())
+            logs = {"loss": loss, "val_loss": validation_loss(twin, val_set, setup)}
+            for callback in callbacks:
+                callback.on_epoch_end(epoch, logs)
+            for key in history:
+                history[key].append(logs[key])
+            checkpoint.save(epoch + 1, network, callbacks, history)
+            if network.stop_training:
+                break
+    except tf.errors.OpError as exc:
+        raise distributed._cluster_failure(exc, setup) from None
+    for callback in callbacks:
+        callback.on_train_end()
+    twin.set_weights(network.get_weights())
+    return twin, history, (int(table[:, 0].sum()), int(table[:, 1].sum()))
+
+
+def _labels_with_members_axis(dataset):
+    return dataset.map(lambda x, y: (x, y[:, None]))
+
+
+def _epoch(loop, stream, steps: int, callbacks) -> float:
+    """``steps`` steps on the next batches of ``stream``; the mean of their losses."""
+    setup, size = loop.setup, tf.constant(loop.batch_size)
+    total = 0.0
+    for step in range(steps):
+        x, y = next(stream)
+        if setup.kind == "single":
+            loss = loop._replica_step(x, y, size)
+        else:
+            loss = loop.step(*loop._per_replica(x, y), size)
+        total += float(loss)  # every step is a full global batch: the mean of the steps
+        for callback in callbacks:
+            callback.on_train_batch_end(step, {"loss": total / (step + 1)})
+        if loop.network.stop_training:
+            break
+    return total / (step + 1)
+
+
+def squared_errors(network, dataset) -> np.ndarray:
+    """``[squared error summed per member..., count per member]`` of the windows of
+    ``dataset`` (labels ``(B, 1, H, k)``), in float64."""
+    total, count = 0.0, 0
+    for x, y in dataset:
+        error = np.asarray(network.predict_on_batch(x), dtype=float) - np.asarray(y, dtype=float)
+        total = total + np.square(error).sum(axis=(0, 2, 3))
+        count += error.shape[0] * error.shape[2] * error.shape[3]
+    members = network.output_shape[1]
+    return np.concatenate([np.broadcast_to(np.asarray(total, float), (members,)), [count]])
+
+
+def validation_loss(network, dataset, setup) -> float:
+    """The mean squared error over the validation windows of every worker (as Keras's
+    ``evaluate`` over all of them: the mean over windows, members, steps and targets)."""
+    sums = all_sum(setup, squared_errors(network, dataset))
+    return float(sums[:-1].sum() / max(sums[-1] * (len(sums) - 1), 1))
+
+
+def _digest(rows, starts) -> list[float]:
+    """Three 16-bit numbers identifying this worker's windows (for the checkpoint)."""
+    digest = hashlib.sha256(np.ascontiguousarray(rows.values).tobytes())
+    digest.update(np.asarray(starts, dtype=np.int64).tobytes())
+    raw = digest.digest()
+    return [float(int.from_bytes(raw[i : i + 2], "big")) for i in (0, 2, 4)]
