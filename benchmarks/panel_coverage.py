@@ -11,6 +11,7 @@ scored the same way. The Markdown report goes to ``benchmarks/results/panel_cove
 Usage:
     python benchmarks/panel_coverage.py --data ../shared/data/tourism_quarterly_long.csv
     python benchmarks/panel_coverage.py --data FILE --ensemble 1 --epochs 100 --patience 15
+    (hyperparameters not given: the library's defaults)
 
 Example:
     >>> coverage_shares(np.array([100.0, 75.0, 25.0, 87.5]))
@@ -75,10 +76,11 @@ def main(argv=None) -> None:
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--horizon", type=int, default=8)
     parser.add_argument("--model", default="lstm")
-    parser.add_argument("--ensemble", type=int, default=1)
-    parser.add_argument("--epochs", type=int, default=100)
-    parser.add_argument("--patience", type=int, default=15)
-    parser.add_argument("--batch-size", type=int, default=128)
+    # None: the library's default
+    parser.add_argument("--ensemble", type=int)
+    parser.add_argument("--epochs", type=int)
+    parser.add_argument("--patience", type=int)
+    parser.add_argument("--batch-size", type=int)
     parser.add_argument("--level", type=float, default=80.0)
     parser.add_argument("--output", type=Path, default=OUTPUT)
     args = parser.parse_args(argv)
@@ -87,14 +89,17 @@ def main(argv=None) -> None:
     df = df.sort_values([ID, TIME], kind="stable")
     last = df.groupby(ID)[TIME].rank(ascending=False, method="first") <= args.horizon
     train, test = df[~last], df[last]
-    settings = dict(
-        horizon=args.horizon,
+    chosen = dict(
         ensemble=args.ensemble,
         epochs=args.epochs,
         patience=args.patience,
         batch_size=args.batch_size,
+    )
+    settings = dict(
+        horizon=args.horizon,
         level=args.level,
         seed=0,
+        **{name: value for name, value in chosen.items() if value is not None},
     )
     results, times = {}, {}
     for model in (args.model, "seasonal-naive"):

@@ -170,7 +170,8 @@ def run_models(name, sd, models, *, folds, overrides, log):
             )
         )
         log(f"    {model:15s} MASE {mase['mase'].mean():.3f}  ({seconds[model]:.1f} s)")
-    return pd.concat(rows, ignore_index=True), seconds, tables
+    rows = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=[*keys, "mase"])
+    return rows, seconds, tables
 
 
 def run_statsforecast(name, sd, tables, *, folds, log):
@@ -385,11 +386,12 @@ def report(rows, timing, elapsed, argv):
             if part.empty:
                 continue
             panel = group == "tourism"
-            scores = score(relative(part), models)
+            here = [m for m in models if m in set(part["model"])]
+            scores = score(relative(part), here)
             parts += [f"### {group} ({part['series'].nunique()} series)", ""]
-            parts += [_summary_table(part, scores, models, panel), ""]
+            parts += [_summary_table(part, scores, here, panel), ""]
             if not panel:
-                parts += [_series_table(part, models), ""]
+                parts += [_series_table(part, here), ""]
     parts += [
         "## Time per model (all series and folds of the set, as last run)",
         "",

@@ -339,7 +339,9 @@ class _Checkpoint:
             "stopped": bool(network.stop_training),
         }
         arrays = {"state": np.frombuffer(json.dumps(state).encode(), np.uint8)}
-        arrays |= {f"w{i}": np.asarray(v) for i, v in enumerate(network.get_weights())}
+        # every variable, the dropout layers' seed generators included (not in get_weights):
+        # a resumed fit draws the same dropout masks as an uninterrupted one
+        arrays |= {f"w{i}": np.asarray(v.numpy()) for i, v in enumerate(network.variables)}
         for i, v in enumerate(network.optimizer.variables):
             arrays[f"o{i}"] = np.asarray(v.numpy())
         for i, v in enumerate(stop.best_weights or []):
@@ -369,7 +371,8 @@ class _Checkpoint:
                 "hyperparameters); give an empty checkpoint_dir= or remove it"
             )
         stop, reduce = callbacks[0], callbacks[1]
-        network.set_weights([arrays[f"w{i}"] for i in range(len(network.get_weights()))])
+        for i, v in enumerate(network.variables):
+            v.assign(arrays[f"w{i}"])
         for i, v in enumerate(network.optimizer.variables):
             v.assign(arrays[f"o{i}"])
         for k, v in state["stop"].items():

@@ -290,9 +290,10 @@ def build_feedback(
 def ensemble(members: list):
     """Trained networks side by side in one model, their outputs stacked on axis 1.
 
-    Each member was trained on its own (its own seed, its own early stopping); the
-    forecast is their average, which cancels much of the variance that one small
-    network trained on few windows has. The members stay whole inside the ensemble
+    Each member is built from its own seed; they train together as this one model (its
+    output has a members axis, see :func:`forecast.training.train`), and the forecast is
+    their average, which cancels much of the variance that one small network trained on
+    few windows has. The members stay whole inside the ensemble
     (``ensemble.get_layer("member_0")`` is the first network).
 
     Args:

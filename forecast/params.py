@@ -96,7 +96,7 @@ PARAMETERS: dict[str, Param] = {
     ),
     "units": Param(32, int, "LSTM units per layer.", low=1),
     "layers": Param(1, int, "Stacked LSTM layers.", low=1),
-    "dropout": Param(0.1, float, "Dropout rate.", low=0, high=1, high_open=True),
+    "dropout": Param(0.0, float, "Dropout rate.", low=0, high=1, high_open=True),
     "epochs": Param(100, int, "Most training epochs (early stopping ends sooner).", low=1),
     "batch_size": Param(256, int, "Windows per batch.", low=1),
     "learning_rate": Param(3e-3, float, "Adam learning rate.", low=0, low_open=True),

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import tensorflow as tf
 
-from forecast import distributed, sharding
+from forecast import distributed, sharding, stopping
 from forecast.errors import DataError, TrainingError
 from forecast.streaming import windows
 from forecast.tfdata import window_dataset
@@ -181,7 +181,8 @@ def train(model, frames: dict, validation: dict):
         n_features = rows.values.shape[1]
         return networks.ensemble([model.build(n_features=n_features, seed=s) for s in seeds])
 
-    progress = [EpochProgress(spec.epochs)] if spec.verbose else []
+    # extra callbacks of the custom loops: the stop on a signal, and a progress bar
+    progress = [StopOnRequest(), *([EpochProgress(spec.epochs)] if spec.verbose else [])]
     if setup is None:
         network = build()
         history = _fit(spec, network, (rows, train_starts, width), (rows, val_starts, width))
@@ -239,6 +240,7 @@ def _fit(spec, network, train_data, val_data) -> dict:
         keras.callbacks.EarlyStopping(patience=spec.patience, restore_best_weights=True),
         keras.callbacks.ReduceLROnPlateau(factor=0.5, patience=max(1, spec.patience // 3)),
         keras.callbacks.TerminateOnNaN(),
+        StopOnRequest(),
     ]
     if spec.verbose:
         callbacks.append(EpochProgress(spec.epochs))
@@ -333,6 +335,23 @@ def unscale_targets(scaled: np.ndarray, scaler, transform: str, n_targets: int) 
     if transform == "log":
         values = np.exp(values)
     return values.mean(axis=1)
+
+
+class StopOnRequest(keras.callbacks.Callback):
+    """Raises a stop requested by a signal (:mod:`forecast.stopping`) after each batch.
+
+    Ctrl-C's ``KeyboardInterrupt`` can be lost inside a TensorFlow step; this raises it
+    again between steps, so that an interrupted fit ends within one batch.
+    """
+
+    def on_train_batch_end(self, batch, logs=None):
+        stopping.check()
+
+    def on_test_batch_end(self, batch, logs=None):
+        stopping.check()
+
+    def on_epoch_end(self, epoch, logs=None):
+        stopping.check()
 
 
 class EpochProgress(keras.callbacks.Callback):

@@ -108,3 +108,22 @@ def test_a_member_keeps_its_head_only_if_it_beats_the_base(shift, kept):
     for m, keep in enumerate(kept):
         expected = seasonal_naive + (0.5, 3.5)[m] if keep else seasonal_naive
         np.testing.assert_allclose(out[:, m], expected, atol=1e-5)
+
+
+def test_a_window_shifted_by_a_constant_gets_the_forecast_shifted_by_it():
+    # the encoder reads each window relative to its own level (Recentre) and the base is
+    # seasonal naive, so on the log scale a series ten times larger gets a forecast ten
+    # times larger: the same network serves every level of a panel
+    model = networks.build_direct(
+        lookback=8, n_features=3, n_targets=1, n_calendar=2, horizon=3,
+        units=4, layers=1, dropout=0.0, seed=0, seasons=[4],
+    )  # fmt: skip
+    rng = np.random.default_rng(0)
+    past = rng.normal(size=(5, 8, 3)).astype("float32")
+    future = rng.normal(size=(5, 3, 2)).astype("float32")
+    shifted = past.copy()
+    shifted[:, :, 0] += 2.5  # the target only; the calendar stays
+    before = model.predict([past, future], verbose=0)
+    after = model.predict([shifted, future], verbose=0)
+    np.testing.assert_allclose(after, before + 2.5, atol=1e-5)
+    assert np.ptp(before[:, :, 0] - past[:, [4, 5, 6], 0]) > 0  # the head is not zero

@@ -12,6 +12,7 @@ import re
 
 import click
 
+from forecast import stopping
 from forecast.params import PARAMETERS
 
 # Library messages name Python parameters as ``name=`` or ``name=value``; the command
@@ -53,7 +54,13 @@ class Terminated(BaseException):
 
 
 def _terminate(signum, frame):
+    stopping.request(Terminated)  # raised again by training if TensorFlow loses this one
     raise Terminated()
+
+
+def _interrupt(signum, frame):
+    stopping.request(KeyboardInterrupt)
+    raise KeyboardInterrupt
 
 
 class Group(click.Group):
@@ -66,6 +73,7 @@ class Group(click.Group):
 
         # SIGTERM unwinds like Ctrl-C: temporary files are removed, the old model is kept
         previous = signal.signal(signal.SIGTERM, _terminate)
+        previous_int = signal.signal(signal.SIGINT, _interrupt)
         try:
             return super().invoke(ctx)
         except ForecastError as exc:
@@ -81,3 +89,5 @@ class Group(click.Group):
             ctx.exit(code)
         finally:
             signal.signal(signal.SIGTERM, previous)
+            signal.signal(signal.SIGINT, previous_int)
+            stopping.clear()
