@@ -243,7 +243,7 @@ def default_horizon(freq: str | pd.DateOffset) -> int:
 def default_lookback(freq: str | pd.DateOffset, n_rows: int, horizon: int) -> int:
     """Default number of past steps the model sees.
 
-    Rule: ``max(2 * season_length(freq), 2 * horizon)``, and at least one week for
+    Rule: ``max(2 * season_length(freq), horizon)``, and at least one week for
     sub-daily data (:func:`week_length`), capped so that at least
     ``max(8, n_rows // 4)`` windows remain
     (``n_rows - lookback - horizon + 1 >= max(8, n_rows // 4)``), and never below 1.
@@ -264,7 +264,10 @@ def default_lookback(freq: str | pd.DateOffset, n_rows: int, horizon: int) -> in
         >>> default_lookback("MS", 30, 12)  # capped: 30 - 12 + 1 - 8 = 11
         11
     """
-    want = max(2 * season_length(freq), 2 * int(horizon), week_length(freq) or 1)
+    # two seasons, or the horizon if longer: on the protocol's tuning half a longer window
+    # (twice the horizon, the rule until 2026-11) forecast worse (tourism mean MASE 0.969
+    # at 16 quarters, 0.955 at 12, 0.931 at 8)
+    want = max(2 * season_length(freq), int(horizon), week_length(freq) or 1)
     cap = int(n_rows) - int(horizon) + 1 - max(8, int(n_rows) // 4)
     return max(1, min(want, cap))
 

@@ -59,7 +59,7 @@ def test_freq_kind_and_bad_alias():
 
 def test_default_lookback_rule():
     assert default_lookback("MS", 144, 12) == 24  # two seasons
-    assert default_lookback("YS", 100, 5) == 10  # two horizons when the season is short
+    assert default_lookback("YS", 100, 5) == 5  # the horizon when two seasons are shorter
     assert default_lookback("h", 10_000, 24) == 168  # a week of hours
     assert default_lookback("30min", 10_000, 48) == 336
     assert default_lookback("h", 250, 24) == 165  # capped: 250 - 24 + 1 - 62 windows
