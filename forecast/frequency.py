@@ -24,7 +24,7 @@ anything else      1                10                  every <alias>
 =================  ===============  ==================  ==============
 
 A season that does not divide evenly (``"5h"``: 24/5) is 1. ``default_lookback``
-is ``max(2 * season, 2 * horizon)``, capped so that at least
+is ``max(2 * season, horizon)`` (a week at least for sub-daily data), capped so that at least
 ``max(8, n_rows // 4)`` training windows remain, and at least 1.
 
 Example:
