@@ -430,7 +430,8 @@ def store(path: Path, new: pd.DataFrame, keys) -> pd.DataFrame:
     def same_cutoffs(frame):  # one text per timestamp, however it was written
         if "cutoff" not in frame:
             return frame
-        return frame.assign(cutoff=pd.to_datetime(frame["cutoff"], format="mixed").astype(str))
+        cutoff = pd.to_datetime(frame["cutoff"], format="mixed")
+        return frame.assign(cutoff=cutoff.dt.strftime("%Y-%m-%d %H:%M:%S"))
 
     new = same_cutoffs(new)
     if path.is_file():
@@ -438,6 +439,7 @@ def store(path: Path, new: pd.DataFrame, keys) -> pd.DataFrame:
         old_keys = old[keys].astype(str).apply(tuple, axis=1)
         new_keys = set(new[keys].astype(str).apply(tuple, axis=1))
         new = pd.concat([old[~old_keys.isin(new_keys)], new], ignore_index=True)
+        new = new.drop_duplicates(keys, keep="last")  # rows stored before the cutoff fix
     path.parent.mkdir(parents=True, exist_ok=True)
     new.to_csv(path, index=False)
     return pd.read_csv(path)  # one dtype per column, old rows and new
