@@ -49,7 +49,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
-import platform
 import sys
 import time
 import warnings
@@ -65,6 +64,9 @@ sys.path.insert(0, str(ROOT))
 
 from forecast.evaluation import backtest, fold_scales, rolling_origin_splits  # noqa: E402
 from forecast.frequency import season_length  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from protocol_report import report  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 OUTPUT = ROOT / "benchmarks" / "results" / "protocol.md"
@@ -205,83 +207,7 @@ def run_statsforecast(name, sd, tables, *, folds, log):
     return seconds, diff
 
 
-# --------------------------------------------------------------------------- report
-
-
-def relative(rows):
-    """Each model's MASE over seasonal naive's on the same series, target and fold."""
-    keys = ["series", "target", "cutoff"]
-    base = rows[rows["model"] == "seasonal-naive"].set_index(keys)["mase"]
-    rel = rows.set_index(keys)["mase"] / base.reindex(rows.set_index(keys).index).to_numpy()
-    return rows.assign(rel=rel.to_numpy())
-
-
-def score(rows, models):
-    """Per model: geometric mean of relative MASE, wins / folds, mean MASE, folds counted."""
-    out = {}
-    for model in models:
-        r = rows[rows["model"] == model]
-        ok = r["rel"].replace([np.inf, -np.inf], np.nan).dropna()
-        ok = ok[ok > 0]
-        out[model] = {
-            "geomean": float(np.exp(np.log(ok).mean())) if len(ok) else np.nan,
-            "wins": int((ok < 1).sum()),
-            "n": len(ok),
-            "mean_mase": float(r["mase"].replace([np.inf], np.nan).mean()) if len(r) else np.nan,
-            "series": r["series"].nunique(),
-        }
-    return out
-
-
-def _f(x, digits=3):
-    return "–" if x is None or not np.isfinite(x) else f"{x:.{digits}f}"
-
-
-def _summary_table(scores, models, panel):
-    head = "| model | geo. mean rel. MASE | folds beating seasonal naive | series |"
-    lines = [head + (" mean MASE |" if panel else ""), "|---" * (5 if panel else 4) + "|"]
-    for model in models:
-        s = scores.get(model)
-        if s is None or s["series"] == 0:
-            continue
-        wins = "(reference)" if model == "seasonal-naive" else f"{s['wins']} / {s['n']}"
-        row = f"| {model} | {_f(s['geomean'])} | {wins} | {s['series']} |"
-        lines.append(row + (f" {_f(s['mean_mase'])} |" if panel else ""))
-    return "\n".join(lines)
-
-
-def _series_table(rows, info, models):
-    lines = [
-        "| series | freq | h | " + " | ".join(models) + " |",
-        "|---|---|---:|" + "---:|" * len(models),
-    ]
-    mean = rows.groupby(["series", "model"])["mase"].mean()
-    for series in sorted(rows["series"].unique()):
-        cells = [_f(mean.get((series, m), np.nan)) for m in models]
-        present = [mean.get((series, m), np.inf) for m in models]
-        best = min(present)
-        cells = [f"**{c}**" if p == best else c for c, p in zip(cells, present, strict=True)]
-        freq, h = info[series]
-        lines.append(f"| {series} | {freq} | {h} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-
-def _time_table(seconds, sf_seconds, diffs, models):
-    lines = [
-        "| set | model | ours: Forecaster backtest (s) | statsforecast forecast (s) | "
-        "max rel. diff of the forecasts |",
-        "|---|---|---:|---:|---:|",
-    ]
-    for group in seconds:
-        for model in models:
-            if model not in seconds[group]:
-                continue
-            ours = seconds[group][model]
-            theirs = sf_seconds[group].get(model)
-            diff = diffs[group].get(model)
-            d = "–" if diff is None else f"{diff[0]:.1e} ({diff[1]} of {diff[2]} values)"
-            lines.append(f"| {group} | {model} | {ours:.1f} | {_f(theirs, 1)} | {d} |")
-    return "\n".join(lines)
+# --------------------------------------------------------------------------- halves
 
 
 def halves(rows: pd.DataFrame) -> pd.Series:
@@ -296,113 +222,6 @@ def halves(rows: pd.DataFrame) -> pd.Series:
         [lookup.get((g, str(n))) for g, n in zip(rows["group"], rows["series"], strict=True)],
         index=rows.index,
     )
-
-
-def coverage(rows: pd.DataFrame, model: str) -> tuple[float, float]:
-    """``(mean over data sets, lowest data set)`` of a model's 80 % interval coverage."""
-    per_set = rows[rows["model"] == model].groupby("dataset")["coverage"].mean()
-    return (float(per_set.mean()), float(per_set.min())) if len(per_set) else (np.nan, np.nan)
-
-
-def _summary_table(rows, scores, models, panel):
-    head = "| model | geo. mean rel. MASE | folds beating seasonal naive | series |"
-    head += " mean MASE |" if panel else ""
-    head += " 80 % coverage (mean; lowest data set) |"
-    lines = [head, "|---" * (6 if panel else 5) + "|"]
-    for model in models:
-        s = scores.get(model)
-        if s is None or s["series"] == 0:
-            continue
-        wins = "(reference)" if model == "seasonal-naive" else f"{s['wins']} / {s['n']}"
-        row = f"| {model} | {_f(s['geomean'])} | {wins} | {s['series']} |"
-        row += f" {_f(s['mean_mase'])} |" if panel else ""
-        mean, low = coverage(rows, model)
-        lines.append(row + f" {_f(mean, 1)} %; {_f(low, 1)} % |")
-    return "\n".join(lines)
-
-
-def _series_table(rows, models):
-    lines = [
-        "| series | freq | h | " + " | ".join(models) + " |",
-        "|---|---|---:|" + "---:|" * len(models),
-    ]
-    mean = rows.groupby(["series", "model"])["mase"].mean()
-    info = rows.groupby("series")[["freq", "h"]].first()
-    for series in sorted(rows["series"].unique()):
-        cells = [_f(mean.get((series, m), np.nan)) for m in models]
-        present = [mean.get((series, m), np.inf) for m in models]
-        best = min(present)
-        cells = [f"**{c}**" if p == best else c for c, p in zip(cells, present, strict=True)]
-        freq, h = info.loc[series]
-        lines.append(f"| {series} | {freq} | {h} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-
-def _time_table(timing, models):
-    lines = [
-        "| set | model | series | ours: Forecaster backtest (s) | statsforecast forecast (s) | "
-        "max rel. diff of the forecasts |",
-        "|---|---|---:|---:|---:|---:|",
-    ]
-    total = timing.groupby(["group", "model"], sort=False).agg(
-        series=("series", "sum"), ours=("ours_s", "sum"), theirs=("statsforecast_s", "sum"),
-        diff=("max_rel_diff", "max"), compared=("compared", "sum"), values=("values", "sum"),
-    )  # fmt: skip
-    for group in timing["group"].unique():
-        for model in models:
-            if (group, model) not in total.index:
-                continue
-            t = total.loc[(group, model)]
-            d = "–" if not t["values"] else f"{t['diff']:.1e} ({t['compared']} of {t['values']})"
-            theirs = _f(t["theirs"], 1) if t["values"] else "–"
-            lines.append(
-                f"| {group} | {model} | {t['series']} | {t['ours']:.1f} | {theirs} | {d} |"
-            )
-    return "\n".join(lines)
-
-
-def report(rows, timing, elapsed, argv):
-    """The Markdown report of every stored row (both halves, every model run so far)."""
-    from importlib.metadata import version
-
-    rows = rows.assign(half=halves(rows))
-    stored = list(dict.fromkeys(rows["model"]))
-    models = [m for m in MODELS if m in stored] + [m for m in stored if m not in MODELS]
-    parts = [
-        "# Accuracy protocol",
-        "",
-        f"Last run: `python benchmarks/protocol.py {' '.join(argv)}` ({elapsed / 60:.1f} "
-        f"min) on {platform.machine()} ({os.cpu_count()} cores, shared), Python "
-        f"{platform.python_version()}, pandas {pd.__version__}, statsforecast "
-        f"{version('statsforecast')}; seed 0. The tables hold every run stored in "
-        "`protocol_rows.csv`. Method: see the docstring of `benchmarks/protocol.py` (rolling "
-        "origin, 3 folds, M4 horizons, relative MASE to seasonal naive; series sorted by "
-        "name, alternately tuning / reporting).",
-    ]
-    for which in ("tuning", "reporting"):
-        parts += ["", f"## {which.capitalize()} half", ""]
-        for group in ("univariate", "tourism"):
-            part = rows[(rows["group"] == group) & (rows["half"] == which)]
-            if part.empty:
-                continue
-            panel = group == "tourism"
-            here = [m for m in models if m in set(part["model"])]
-            scores = score(relative(part), here)
-            parts += [f"### {group} ({part['series'].nunique()} series)", ""]
-            parts += [_summary_table(part, scores, here, panel), ""]
-            if not panel:
-                parts += [_series_table(part, here), ""]
-    parts += [
-        "## Time per model (all series and folds of the set, as last run)",
-        "",
-        "Ours: the whole `backtest` through `Forecaster` (one fit per fold: the validation "
-        "fit, `forward` over the validation origins, the conformal calibration, then the "
-        "forecast). statsforecast: `StatsForecast(models=[...], n_jobs=1).forecast(df, h)` "
-        "on the same training parts (one fit per series and fold).",
-        "",
-        _time_table(timing, models),
-    ]
-    return "\n".join(parts) + "\n"
 
 
 # --------------------------------------------------------------------------- main
@@ -448,7 +267,8 @@ def store(path: Path, new: pd.DataFrame, keys) -> pd.DataFrame:
 def render(argv=None):
     """Rewrites the report from the stored rows alone (no model is run)."""
     rows, timing = pd.read_csv(ROWS), pd.read_csv(ROWS.with_name("protocol_times.csv"))
-    OUTPUT.write_text(report(rows, timing, 0.0, ["--render"]))
+    rows = rows.assign(half=halves(rows))
+    OUTPUT.write_text(report(rows, timing, 0.0, ["--render"], first=MODELS))
 
 
 def main(argv=None):
@@ -517,7 +337,8 @@ def main(argv=None):
     rows = store(args.rows, pd.concat(runs, ignore_index=True), ["model", "series", "cutoff"])
     time_path = args.rows.with_name(args.rows.stem.replace("rows", "times") + ".csv")
     timing = store(time_path, pd.DataFrame(times), ["group", "dataset", "model", "series"])
-    text = report(rows, timing, time.perf_counter() - t0, (argv or sys.argv[1:]))
+    rows = rows.assign(half=halves(rows))
+    text = report(rows, timing, time.perf_counter() - t0, argv or sys.argv[1:], first=MODELS)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text)
     print(text)
