@@ -33,19 +33,15 @@ Example:
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
 from sklearn.base import BaseEstimator
 
-from forecast import models, panel, state
-from forecast.columns import interval_columns
+from forecast import models, panel, prediction, state
 from forecast.config import CONFIG_VERSION, check_config
 from forecast.data import SeriesData, check_length, validate_frame
-from forecast.errors import DataError, ModelDirError, NotFittedError
+from forecast.errors import ModelDirError, NotFittedError
 from forecast.features import calendar_feature_names
-from forecast.frequency import default_horizon, default_lookback, future_index, season_length
+from forecast.frequency import default_horizon, default_lookback, season_length
 from forecast.history import describe, history_frame
-from forecast.intervals import half_width
 from forecast.params import DEFAULTS as D
 from forecast.params import PARAMETERS, check
 from forecast.windowing import validation_origins
@@ -253,60 +249,11 @@ class Forecaster(BaseEstimator):
             ['y', 'y_lower', 'y_upper']
         """
         self._check_fitted()
-        horizon = self.horizon_ if horizon is None else horizon
-        if not isinstance(horizon, int | np.integer) or not 1 <= horizon <= self.horizon_:
-            raise DataError(
-                f"horizon must be between 1 and the trained horizon {self.horizon_}, got "
-                f"{horizon!r}; refit with horizon={horizon} to forecast further"
-            )
-        level = self.level if level is None else level
-        _check_level(level)
+        horizon, level = prediction.check_request(self, horizon, level)
         frames = self.history_ if data is None else self._validate_new_data(data).frames
         if series is not None:
-            frames = _select(frames, series)
-        route = panel.route(frames, self.scales_, self.base_series_, self.lookback_)
-        if route.too_short and all(route.use_base.values()):
-            key = route.too_short[0]
-            raise DataError(
-                f"{_series_name(key)}has {len(frames[key])} rows but the model needs the last "
-                f"{self.lookback_} (its lookback) to forecast from"
-            )
-        by_model = {key: f for key, f in frames.items() if not route.use_base[key]}
-        points = self.model_.forecast(by_model, {key: [len(f)] for key, f in by_model.items()})
-        pieces = []
-        for key, frame in frames.items():
-            base = route.use_base[key]
-            if base:
-                point = panel.base_forecast(
-                    frame, self.targets_, self.horizon_, self.season_length_
-                )
-            else:
-                point = points[key][0]
-            scale = self.scales_.get(str(key))
-            if scale is None:  # a series not seen in training: scaled on its given history
-                scale = panel.scale_of(frame, self.targets_, self.season_length_)
-            width = half_width(self.base_quantiles_ if base else self.quantiles_, level, scale)
-            pieces.append(self._piece(key, frame, point[:horizon], width[:horizon]))
-        table = pd.concat(pieces) if len(pieces) > 1 else pieces[0]
-        table.attrs["notes"] = panel.route_notes(route, self.model, self.lookback_)
-        return table
-
-    def _piece(self, key, frame, point, width) -> pd.DataFrame:
-        """One series' forecast table from its point ``(h, K)`` and half-width ``(h, K)``."""
-        index = future_index(frame.index, len(point))
-        columns = {}
-        for k, target in enumerate(self.targets_):
-            name, lower, upper = interval_columns(target)
-            columns[name] = point[:, k]
-            columns[lower] = point[:, k] - width[:, k]
-            columns[upper] = point[:, k] + width[:, k]
-        piece = pd.DataFrame(columns, index=index)
-        if key is not None:
-            piece.index = pd.MultiIndex.from_arrays(
-                [np.full(len(point), key, dtype=object), index],
-                names=[self.data_info_["id_col"], index.name],
-            )
-        return piece
+            frames = prediction.select(frames, series)
+        return prediction.table(self, frames, horizon, level)
 
     # -- persistence --------------------------------------------------------------------
 
@@ -403,32 +350,7 @@ class Forecaster(BaseEstimator):
             )
 
     def _validate_new_data(self, data) -> SeriesData:
-        info = self.data_info_
-        sd = data
-        if not isinstance(data, SeriesData):
-            sd = validate_frame(
-                data,
-                time_col=info["time_col"]
-                if info["time_col"] in getattr(data, "columns", ())
-                else None,
-                target=self.targets_,
-                covariates=self.covariates_ or None,
-                id_col=info["id_col"],
-                freq=self.freq_,
-                source="new data",
-            )
-        if sd.freq != self.freq_:
-            raise DataError(
-                f"{sd.source}: frequency {sd.freq!r} differs from the trained {self.freq_!r}; "
-                "resample the data or refit"
-            )
-        trained = self.targets_ + self.covariates_
-        if list(sd.targets) + list(sd.covariates) != trained:
-            raise DataError(
-                f"{sd.source}: columns {list(sd.targets) + list(sd.covariates)} differ from the "
-                f"trained {trained}; give the same target= and covariates="
-            )
-        return sd
+        return prediction.new_data(self, data)
 
     # Read-only views of the model's state, for notebooks and users of the neural models.
     # For one series ``scaler_`` and ``transform_`` are its own; for several, ``{id: …}``.
@@ -442,25 +364,3 @@ def _one_or_all(per_series: dict, empty):
     if not per_series:
         return empty
     return next(iter(per_series.values())) if len(per_series) == 1 else dict(per_series)
-
-
-def _check_level(level) -> None:
-    if not PARAMETERS["level"].accepts(level):
-        raise DataError(f"level must be {PARAMETERS['level'].describe()}, got {level!r}")
-
-
-def _select(frames: dict, series) -> dict:
-    """The frames of the ids in ``series`` (compared as text), in that order."""
-    wanted = [str(s) for s in ([series] if isinstance(series, str) else series)]
-    if None in frames:
-        raise DataError("series= selects series of long-format data; this model has one series")
-    missing = [s for s in wanted if s not in frames]
-    if missing:
-        known = ", ".join(repr(k) for k in list(frames)[:10])
-        more = ", …" if len(frames) > 10 else ""
-        raise DataError(f"series {missing[0]!r} is not in the data; the ids are {known}{more}")
-    return {s: frames[s] for s in dict.fromkeys(wanted)}
-
-
-def _series_name(key) -> str:
-    return "" if key is None else f"series {key!r} "

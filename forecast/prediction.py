@@ -1,0 +1,155 @@
+"""A fitted :class:`~forecast.Forecaster`'s prediction: the request, the data, the table.
+
+:meth:`Forecaster.predict <forecast.Forecaster.predict>` checks the request
+(:func:`check_request`: ``horizon`` and ``level``), takes the kept history or new data
+matched against the trained columns and frequency (:func:`new_data`), keeps the series
+asked for (:func:`select`), and :func:`table` routes every series to the model or the
+seasonal naive base (:func:`forecast.panel.route`) and builds the forecast table: per
+target ``T`` the columns ``T``, ``T_lower``, ``T_upper`` (see :mod:`forecast.columns`),
+indexed by the future timestamps, by ``(id, time)`` for several series.
+
+The functions read the fitted attributes of the estimator (``targets_``, ``horizon_``,
+``quantiles_``, …) and set none.
+
+Example:
+    >>> import pandas as pd
+    >>> frames = {"a": pd.DataFrame({"y": [1.0]}), "b": pd.DataFrame({"y": [2.0]})}
+    >>> list(select(frames, ["b", "a", "b"]))
+    ['b', 'a']
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from forecast import panel
+from forecast.columns import interval_columns
+from forecast.data import SeriesData, validate_frame
+from forecast.errors import DataError
+from forecast.frequency import future_index
+from forecast.intervals import half_width
+from forecast.params import PARAMETERS
+
+
+def check_request(fc, horizon, level) -> tuple[int, float]:
+    """``(horizon, level)`` of a prediction, the fitted defaults for ``None``.
+
+    Raises:
+        DataError: ``horizon`` is beyond the trained one, or ``level`` out of range.
+    """
+    horizon = fc.horizon_ if horizon is None else horizon
+    if not isinstance(horizon, int | np.integer) or not 1 <= horizon <= fc.horizon_:
+        raise DataError(
+            f"horizon must be between 1 and the trained horizon {fc.horizon_}, got "
+            f"{horizon!r}; refit with horizon={horizon} to forecast further"
+        )
+    level = fc.level if level is None else level
+    if not PARAMETERS["level"].accepts(level):
+        raise DataError(f"level must be {PARAMETERS['level'].describe()}, got {level!r}")
+    return horizon, level
+
+
+def new_data(fc, data) -> SeriesData:
+    """``data`` (DataFrame or SeriesData) checked against the trained columns and frequency.
+
+    Raises:
+        DataError: the data breaks the data contract, or its frequency or columns differ
+            from the training data's.
+    """
+    info = fc.data_info_
+    sd = data
+    if not isinstance(data, SeriesData):
+        sd = validate_frame(
+            data,
+            time_col=info["time_col"] if info["time_col"] in getattr(data, "columns", ()) else None,
+            target=fc.targets_,
+            covariates=fc.covariates_ or None,
+            id_col=info["id_col"],
+            freq=fc.freq_,
+            source="new data",
+        )
+    if sd.freq != fc.freq_:
+        raise DataError(
+            f"{sd.source}: frequency {sd.freq!r} differs from the trained {fc.freq_!r}; "
+            "resample the data or refit"
+        )
+    trained = fc.targets_ + fc.covariates_
+    if list(sd.targets) + list(sd.covariates) != trained:
+        raise DataError(
+            f"{sd.source}: columns {list(sd.targets) + list(sd.covariates)} differ from the "
+            f"trained {trained}; give the same target= and covariates="
+        )
+    return sd
+
+
+def select(frames: dict, series) -> dict:
+    """The frames of the ids in ``series`` (compared as text), in that order."""
+    wanted = [str(s) for s in ([series] if isinstance(series, str) else series)]
+    if None in frames:
+        raise DataError("series= selects series of long-format data; this model has one series")
+    missing = [s for s in wanted if s not in frames]
+    if missing:
+        known = ", ".join(repr(k) for k in list(frames)[:10])
+        more = ", …" if len(frames) > 10 else ""
+        raise DataError(f"series {missing[0]!r} is not in the data; the ids are {known}{more}")
+    return {s: frames[s] for s in dict.fromkeys(wanted)}
+
+
+def table(fc, frames: dict, horizon: int, level: float) -> pd.DataFrame:
+    """The forecast table of ``frames``, each from its own end; ``attrs["notes"]`` says
+    which series were not forecast as in training.
+
+    Raises:
+        DataError: every series goes to the base and one has fewer rows than the lookback.
+    """
+    route = panel.route(frames, fc.scales_, fc.base_series_, fc.lookback_)
+    if route.too_short and all(route.use_base.values()):
+        key = route.too_short[0]
+        raise DataError(
+            f"{_series_name(key)}has {len(frames[key])} rows but the model needs the last "
+            f"{fc.lookback_} (its lookback) to forecast from"
+        )
+    by_model = {key: f for key, f in frames.items() if not route.use_base[key]}
+    points = fc.model_.forecast(by_model, {key: [len(f)] for key, f in by_model.items()})
+    pieces = []
+    for key, frame in frames.items():
+        base = route.use_base[key]
+        if base:
+            point = panel.base_forecast(frame, fc.targets_, fc.horizon_, fc.season_length_)
+        else:
+            point = points[key][0]
+        scale = fc.scales_.get(str(key))
+        if scale is None:  # a series not seen in training: scaled on its given history
+            scale = panel.scale_of(frame, fc.targets_, fc.season_length_)
+        width = half_width(fc.base_quantiles_ if base else fc.quantiles_, level, scale)
+        pieces.append(
+            piece(
+                key, frame, point[:horizon], width[:horizon], fc.targets_, fc.data_info_["id_col"]
+            )
+        )
+    out = pd.concat(pieces) if len(pieces) > 1 else pieces[0]
+    out.attrs["notes"] = panel.route_notes(route, fc.model, fc.lookback_)
+    return out
+
+
+def piece(key, frame, point, width, targets, id_col) -> pd.DataFrame:
+    """One series' forecast table from its point ``(h, K)`` and half-width ``(h, K)``."""
+    index = future_index(frame.index, len(point))
+    columns = {}
+    for k, target in enumerate(targets):
+        name, lower, upper = interval_columns(target)
+        columns[name] = point[:, k]
+        columns[lower] = point[:, k] - width[:, k]
+        columns[upper] = point[:, k] + width[:, k]
+    out = pd.DataFrame(columns, index=index)
+    if key is not None:
+        out.index = pd.MultiIndex.from_arrays(
+            [np.full(len(point), key, dtype=object), index],
+            names=[id_col, index.name],
+        )
+    return out
+
+
+def _series_name(key) -> str:
+    return "" if key is None else f"series {key!r} "
