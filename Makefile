@@ -41,8 +41,9 @@ bench: $(BIN)/python
 	$(BIN)/python benchmarks/lstm_speed.py
 	$(BIN)/python benchmarks/windowing.py
 	$(BIN)/python benchmarks/accuracy.py
-	$(BIN)/python benchmarks/protocol.py
-	$(BIN)/python benchmarks/panel_coverage.py
+	$(BIN)/python benchmarks/protocol.py --lstm
+	$(BIN)/python benchmarks/panel_coverage.py --output benchmarks/results/panel_coverage_defaults.md
+	$(BIN)/python benchmarks/fit_time.py
 	$(BIN)/python benchmarks/panel_scale.py
 	$(BIN)/python benchmarks/multi_worker.py
 
