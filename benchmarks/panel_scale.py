@@ -89,15 +89,15 @@ def worker(path: str, batch_size: int) -> dict:
     out["rows"] = int(sum(len(f) for f in sd.frames.values()))
 
     epoch = []
-    fit_one = training._fit_one
+    fit = training._fit
 
-    def timed(*args, **kwargs):  # the Keras fit of a member (one epoch here)
+    def timed(*args, **kwargs):  # the Keras fit of the ensemble (one epoch here)
         t0 = time.perf_counter()
-        history = fit_one(*args, **kwargs)
+        history = fit(*args, **kwargs)
         epoch.append(time.perf_counter() - t0)
         return history
 
-    training._fit_one = timed
+    training._fit = timed
     fc = Forecaster(model="lstm", epochs=1, ensemble=1, batch_size=batch_size, verbose=0)
     start = time.perf_counter()
     fc.fit(sd)

@@ -32,9 +32,6 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import hashlib
-import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +39,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from forecast.checkpoint import Checkpoint, fingerprint
 from forecast.errors import TrainingError
 
 COLLECTIVE_TIMEOUT = 30.0  # seconds a collective may wait for a peer before failing
@@ -151,47 +149,93 @@ def fit_one(spec, build, train_data, val_data, *, seed: int, setup: Setup, progr
     """
     from forecast.tfdata import make_dataset
 
-    strategy = setup.strategy
-    with strategy.scope():
-        network = build()
-        network.compile(optimizer=keras.optimizers.Adam(spec.learning_rate), loss="mse")
-        network.optimizer.build(network.trainable_variables)
-    twin = build()  # plain variables: validation, and the trained network handed back
-    # compiled as the network of model.fit is, so that model.keras has the same layout
-    twin.compile(optimizer=keras.optimizers.Adam(spec.learning_rate), loss="mse")
-    twin.optimizer.build(twin.trainable_variables)
+    network, twin = compiled(spec, build, setup.strategy)
     shard = (setup.index, setup.workers) if setup.workers > 1 else None
     train_set = make_dataset(
         *train_data, batch_size=spec.batch_size, shuffle=True, seed=seed, shard=shard
     )
     val_set = make_dataset(*val_data, batch_size=spec.batch_size)
-    callbacks = [
+    callbacks = keras_callbacks(spec, progress)
+    loop = _Loop(setup, network, len(train_data[1]), spec.batch_size)
+    checkpoint = Checkpoint(setup, fingerprint(spec, seed, train_data, val_data))
+    history, first, stopped = begin(network, callbacks, checkpoint)
+    for _ in range(max(0, 2 * first - 1)):  # the passes of the epochs done (see below)
+        iter(train_set)
+
+    def train_epoch(epoch):
+        if epoch > 0:
+            # Keras's epoch iterator (keras/src/trainers/epoch_iterator.py) opens an
+            # iterator at the end of each epoch and, as steps_per_epoch is None, a new
+            # one at the start of the next: epoch e reads the (2e+1)-th shuffled order
+            iter(train_set)
+        return loop.epoch(train_set, callbacks)
+
+    def validate():
+        return loop.agree(float(twin.evaluate(val_set, verbose=0)))
+
+    run_epochs(setup, spec, (network, twin), callbacks, history, checkpoint, (first, stopped),
+               train_epoch, validate)  # fmt: skip
+    return twin, history
+
+
+def compiled(spec, build, strategy):
+    """``(network, twin)``: the network to train, its variables under ``strategy``, and a
+    twin with plain variables (validation, and the trained network handed back), both
+    compiled as the network of ``model.fit`` is, so that ``model.keras`` has the same layout.
+    """
+    with strategy.scope():
+        network = build()
+        network.compile(optimizer=keras.optimizers.Adam(spec.learning_rate), loss="mse")
+        network.optimizer.build(network.trainable_variables)
+    twin = build()
+    twin.compile(optimizer=keras.optimizers.Adam(spec.learning_rate), loss="mse")
+    twin.optimizer.build(twin.trainable_variables)
+    return network, twin
+
+
+def keras_callbacks(spec, extra=()) -> list:
+    """The callbacks of every training path (``model.fit`` and the custom loops): early
+    stopping with the best weights restored, learning-rate halving on plateaus, a stop on
+    NaN, then ``extra``. Their order matters to :class:`forecast.checkpoint.Checkpoint` (the first two)."""
+    return [
         keras.callbacks.EarlyStopping(patience=spec.patience, restore_best_weights=True),
         keras.callbacks.ReduceLROnPlateau(factor=0.5, patience=max(1, spec.patience // 3)),
         keras.callbacks.TerminateOnNaN(),
-        *progress,
+        *extra,
     ]
-    loop = _Loop(setup, network, len(train_data[1]), spec.batch_size)
-    history = {"loss": [], "val_loss": [], "learning_rate": []}
+
+
+def begin(network, callbacks, checkpoint) -> tuple[dict, int, bool]:
+    """Starts the callbacks and restores a checkpoint: ``(history, epochs done, stopped)``."""
     for callback in callbacks:
         callback.set_model(network)
         callback.on_train_begin()
-    checkpoint = _Checkpoint(setup, _fingerprint(spec, seed, train_data, val_data))
+    history = {"loss": [], "val_loss": [], "learning_rate": []}
     first, stopped = checkpoint.restore(network, callbacks, history)
-    for _ in range(max(0, 2 * first - 1)):  # the passes of the epochs done (see below)
-        iter(train_set)
+    return history, first, stopped
+
+
+def run_epochs(setup, spec, networks, callbacks, history, checkpoint, start, train_epoch, validate):
+    """The epochs of a custom loop, as ``model.fit`` runs them, with a checkpoint after each.
+
+    Args:
+        networks: ``(network, twin)`` of :func:`compiled`; the twin ends with the weights
+            the callbacks leave (the best ones).
+        start: ``(epochs done, stopped)`` of :func:`begin`.
+        train_epoch: ``train_epoch(epoch) -> mean training loss``.
+        validate: ``validate() -> validation loss`` of the twin (the same on every worker).
+
+    Raises:
+        TrainingError: a worker of the cluster failed or stopped answering.
+    """
+    network, twin = networks
+    first, stopped = start
     try:
         for epoch in range(first, first if stopped else spec.epochs):
             network.stop_training = False
-            if epoch > 0:
-                # Keras's epoch iterator (keras/src/trainers/epoch_iterator.py) opens an
-                # iterator at the end of each epoch and, as steps_per_epoch is None, a new
-                # one at the start of the next: epoch e reads the (2e+1)-th shuffled order
-                iter(train_set)
-            loss = loop.epoch(train_set, callbacks)
+            loss = train_epoch(epoch)
             twin.set_weights(network.get_weights())
-            val_loss = loop.agree(float(twin.evaluate(val_set, verbose=0)))
-            logs = {"loss": loss, "val_loss": val_loss}
+            logs = {"loss": loss, "val_loss": validate()}
             for callback in callbacks:
                 callback.on_epoch_end(epoch, logs)
             for key in history:
@@ -204,7 +248,6 @@ def fit_one(spec, build, train_data, val_data, *, seed: int, setup: Setup, progr
     for callback in callbacks:
         callback.on_train_end()
     twin.set_weights(network.get_weights())
-    return twin, history
 
 
 class _Loop:
@@ -307,80 +350,3 @@ def _cluster_failure(exc: tf.errors.OpError, setup: Setup) -> TrainingError:
         f"stopped or did not answer within {COLLECTIVE_TIMEOUT:g} s ({type(exc).__name__}: "
         f"{reason}){resume}"
     )
-
-
-def _fingerprint(spec, seed: int, train_data, val_data) -> str:
-    """What a checkpoint belongs to: the hyperparameters, the seed and the windows."""
-    digest = hashlib.sha256(json.dumps([spec.params, seed], sort_keys=True).encode())
-    for array in tf.nest.flatten([train_data, val_data]):
-        digest.update(str(array.shape).encode())
-        digest.update(np.ascontiguousarray(array).tobytes())
-    return digest.hexdigest()
-
-
-class _Checkpoint:
-    """The training state after an epoch, written by the chief, read by all."""
-
-    def __init__(self, setup: Setup, fingerprint: str):
-        self.setup, self.fingerprint = setup, fingerprint
-        self.file = None if setup.checkpoint_dir is None else setup.checkpoint_dir / "training.npz"
-
-    def save(self, epochs: int, network, callbacks, history) -> None:
-        if self.file is None or not self.setup.is_chief:
-            return
-        stop, reduce = callbacks[0], callbacks[1]
-        state = {
-            "fingerprint": self.fingerprint,
-            "epochs": epochs,
-            "history": history,
-            "stop": {k: getattr(stop, k) for k in ("wait", "best", "best_epoch", "stopped_epoch")},
-            "reduce": {k: getattr(reduce, k) for k in ("wait", "best", "cooldown_counter")},
-            "has_best": stop.best_weights is not None,
-            "stopped": bool(network.stop_training),
-        }
-        arrays = {"state": np.frombuffer(json.dumps(state).encode(), np.uint8)}
-        # every variable, the dropout layers' seed generators included (not in get_weights):
-        # a resumed fit draws the same dropout masks as an uninterrupted one
-        arrays |= {f"w{i}": np.asarray(v.numpy()) for i, v in enumerate(network.variables)}
-        for i, v in enumerate(network.optimizer.variables):
-            arrays[f"o{i}"] = np.asarray(v.numpy())
-        for i, v in enumerate(stop.best_weights or []):
-            arrays[f"b{i}"] = np.asarray(v)
-        self.file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.file.with_name(f".{self.file.name}.tmp-{os.getpid()}")
-        with open(tmp, "wb") as f:
-            np.savez(f, **arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, self.file)
-
-    def restore(self, network, callbacks, history) -> tuple[int, bool]:
-        """Loads the saved state into the network and callbacks.
-
-        Returns:
-            ``(epochs done, whether training had stopped)``.
-        """
-        if self.file is None or not self.file.is_file():
-            return 0, False
-        with np.load(self.file) as saved:
-            arrays = dict(saved)
-        state = json.loads(arrays.pop("state").tobytes())
-        if state.get("fingerprint") != self.fingerprint:
-            raise TrainingError(
-                f"the checkpoint {self.file} belongs to another fit (other data, seed or "
-                "hyperparameters); give an empty checkpoint_dir= or remove it"
-            )
-        stop, reduce = callbacks[0], callbacks[1]
-        for i, v in enumerate(network.variables):
-            v.assign(arrays[f"w{i}"])
-        for i, v in enumerate(network.optimizer.variables):
-            v.assign(arrays[f"o{i}"])
-        for k, v in state["stop"].items():
-            setattr(stop, k, v)
-        for k, v in state["reduce"].items():
-            setattr(reduce, k, v)
-        if state["has_best"]:
-            stop.best_weights = [arrays[f"b{i}"] for i in range(len(network.get_weights()))]
-        for key in history:
-            history[key].extend(state["history"][key])
-        return int(state["epochs"]), bool(state["stopped"])

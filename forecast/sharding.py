@@ -27,11 +27,11 @@ from __future__ import annotations
 import hashlib
 import math
 
-import keras
 import numpy as np
 import tensorflow as tf
 
 from forecast import distributed
+from forecast.checkpoint import Checkpoint, fingerprint
 from forecast.errors import TrainingError
 
 
@@ -122,16 +122,9 @@ def fit_series(spec, build, rows, train_starts, val_starts, width, *, seed, setu
         TrainingError: a worker has no training window or no local batch, or a worker
             of the cluster failed.
     """
-    from forecast.tfdata import window_dataset
+    from forecast.tfdata import window_dataset, with_members_axis
 
-    strategy = setup.strategy
-    with strategy.scope():
-        network = build()
-        network.compile(optimizer=keras.optimizers.Adam(spec.learning_rate), loss="mse")
-        network.optimizer.build(network.trainable_variables)
-    twin = build()
-    twin.compile(optimizer=keras.optimizers.Adam(spec.learning_rate), loss="mse")
-    twin.optimizer.build(twin.trainable_variables)
+    network, twin = distributed.compiled(spec, build, setup.strategy)
     batch = local_batch(spec.batch_size, setup.index, setup.workers)
     try:
         table = gather(setup, [len(train_starts), len(val_starts), *_digest(rows, train_starts)])
@@ -146,20 +139,11 @@ def fit_series(spec, build, rows, train_starts, val_starts, width, *, seed, setu
         )
     batches = [local_batch(spec.batch_size, i, setup.workers) for i in range(setup.workers)]
     steps = max(math.ceil(n / b) for n, b in zip(table[:, 0], batches, strict=True))
-    fingerprint = distributed._fingerprint(spec, seed, [table.astype(np.int64)], [])
-    checkpoint = distributed._Checkpoint(setup, f"series-{setup.workers}-{fingerprint}")
-    callbacks = [
-        keras.callbacks.EarlyStopping(patience=spec.patience, restore_best_weights=True),
-        keras.callbacks.ReduceLROnPlateau(factor=0.5, patience=max(1, spec.patience // 3)),
-        keras.callbacks.TerminateOnNaN(),
-        *progress,
-    ]
-    for callback in callbacks:
-        callback.set_model(network)
-        callback.on_train_begin()
-    history = {"loss": [], "val_loss": [], "learning_rate": []}
-    first, stopped = checkpoint.restore(network, callbacks, history)
-    train_set = _labels_with_members_axis(
+    key = fingerprint(spec, seed, [table.astype(np.int64)], [])
+    checkpoint = Checkpoint(setup, f"series-{setup.workers}-{key}")
+    callbacks = distributed.keras_callbacks(spec, progress)
+    history, first, stopped = distributed.begin(network, callbacks, checkpoint)
+    train_set = with_members_axis(
         window_dataset(
             rows,
             train_starts,
@@ -171,34 +155,17 @@ def fit_series(spec, build, rows, train_starts, val_starts, width, *, seed, setu
             skip=first * steps,
         )
     )
-    val_set = _labels_with_members_axis(
+    val_set = with_members_axis(
         window_dataset(rows, val_starts, batch_size=spec.batch_size, label_width=width)
     )
     loop = distributed._Loop(setup, network, 0, spec.batch_size)
     stream = iter(train_set)
-    try:
-        for epoch in range(first, first if stopped else spec.epochs):
-            network.stop_training = False
-            loss = _epoch(loop, stream, steps, callbacks)
-            twin.set_weights(network.get_weights())
-            logs = {"loss": loss, "val_loss": validation_loss(twin, val_set, setup)}
-            for callback in callbacks:
-                callback.on_epoch_end(epoch, logs)
-            for key in history:
-                history[key].append(logs[key])
-            checkpoint.save(epoch + 1, network, callbacks, history)
-            if network.stop_training:
-                break
-    except tf.errors.OpError as exc:
-        raise distributed._cluster_failure(exc, setup) from None
-    for callback in callbacks:
-        callback.on_train_end()
-    twin.set_weights(network.get_weights())
+    distributed.run_epochs(
+        setup, spec, (network, twin), callbacks, history, checkpoint, (first, stopped),
+        train_epoch=lambda epoch: _epoch(loop, stream, steps, callbacks),
+        validate=lambda: validation_loss(twin, val_set, setup),
+    )  # fmt: skip
     return twin, history, (int(table[:, 0].sum()), int(table[:, 1].sum()))
-
-
-def _labels_with_members_axis(dataset):
-    return dataset.map(lambda x, y: (x, y[:, None]))
 
 
 def _epoch(loop, stream, steps: int, callbacks) -> float:

@@ -29,7 +29,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import tensorflow as tf
 
-__all__ = ["make_dataset", "window_dataset"]
+__all__ = ["make_dataset", "window_dataset", "with_members_axis"]
 
 
 def _array(values) -> np.ndarray:
@@ -230,3 +230,17 @@ def window_dataset(
     return batches.map(gather, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True).prefetch(
         tf.data.AUTOTUNE
     )
+
+
+def with_members_axis(dataset: tf.data.Dataset) -> tf.data.Dataset:
+    """Labels ``(B, H, k)`` as ``(B, 1, H, k)``: they broadcast against the members axis of an
+    ensemble's output ``(B, members, H, k)`` (:func:`forecast.networks.ensemble`) in Keras'
+    mean squared error.
+
+    Example:
+        >>> import numpy as np
+        >>> ds = make_dataset(np.zeros((3, 4, 1)), np.zeros((3, 2, 1)), batch_size=3)
+        >>> tuple(next(iter(with_members_axis(ds)))[1].shape)
+        (3, 1, 2, 1)
+    """
+    return dataset.map(lambda x, y: (x, y[:, None]))

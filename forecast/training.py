@@ -25,7 +25,7 @@ import tensorflow as tf
 from forecast import distributed, sharding, stopping
 from forecast.errors import DataError, TrainingError
 from forecast.streaming import windows
-from forecast.tfdata import window_dataset
+from forecast.tfdata import window_dataset, with_members_axis
 from forecast.windowing import fit_scaler, training_origins
 
 
@@ -181,11 +181,13 @@ def train(model, frames: dict, validation: dict):
         n_features = rows.values.shape[1]
         return networks.ensemble([model.build(n_features=n_features, seed=s) for s in seeds])
 
-    # extra callbacks of the custom loops: the stop on a signal, and a progress bar
+    # callbacks besides early stopping: the stop on a signal, and a progress bar
     progress = [StopOnRequest(), *([EpochProgress(spec.epochs)] if spec.verbose else [])]
     if setup is None:
         network = build()
-        history = _fit(spec, network, (rows, train_starts, width), (rows, val_starts, width))
+        history = _fit(
+            spec, network, (rows, train_starts, width), (rows, val_starts, width), progress
+        )
     elif by_series:
         network, history, n_windows = sharding.fit_series(
             spec, build, rows, train_starts, val_starts, width,
@@ -201,7 +203,7 @@ def train(model, frames: dict, validation: dict):
             spec, build, *arrays, seed=spec.seed, setup=setup, progress=progress
         )
     _check_finite(history)
-    val_set = _members_axis(
+    val_set = with_members_axis(
         window_dataset(rows, val_starts, batch_size=PREDICT_BATCH, label_width=width)
     )
     reduce = (lambda sums: sharding.all_sum(setup, sums)) if by_series else None
@@ -221,14 +223,9 @@ def train(model, frames: dict, validation: dict):
     return network, info
 
 
-def _members_axis(dataset):
-    """Labels ``(B, H, k)`` as ``(B, 1, H, k)``: they broadcast against the members axis of
-    the ensemble's output ``(B, members, H, k)`` in Keras' mean squared error."""
-    return dataset.map(lambda x, y: (x, y[:, None]))
-
-
-def _fit(spec, network, train_data, val_data) -> dict:
-    """Trains the ensemble with ``model.fit`` and early stopping; returns its history."""
+def _fit(spec, network, train_data, val_data, extra) -> dict:
+    """Trains the ensemble with ``model.fit`` and early stopping (``extra``: more Keras
+    callbacks); returns its history."""
     network.compile(optimizer=keras.optimizers.Adam(spec.learning_rate), loss="mse")
     rows, starts, width = train_data
     train_set = window_dataset(
@@ -236,17 +233,10 @@ def _fit(spec, network, train_data, val_data) -> dict:
     )
     rows, starts, width = val_data
     val_set = window_dataset(rows, starts, batch_size=spec.batch_size, label_width=width)
-    callbacks = [
-        keras.callbacks.EarlyStopping(patience=spec.patience, restore_best_weights=True),
-        keras.callbacks.ReduceLROnPlateau(factor=0.5, patience=max(1, spec.patience // 3)),
-        keras.callbacks.TerminateOnNaN(),
-        StopOnRequest(),
-    ]
-    if spec.verbose:
-        callbacks.append(EpochProgress(spec.epochs))
+    callbacks = distributed.keras_callbacks(spec, extra)
     return network.fit(
-        _members_axis(train_set),
-        validation_data=_members_axis(val_set),
+        with_members_axis(train_set),
+        validation_data=with_members_axis(val_set),
         epochs=spec.epochs,
         verbose=0,
         shuffle=False,  # the dataset shuffles itself, reproducibly

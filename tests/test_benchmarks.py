@@ -11,7 +11,14 @@ from pathlib import Path
 import pytest
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
-SCRIPTS = ["protocol", "protocol_report", "fit_time", "panel_coverage", "multi_worker"]
+SCRIPTS = [
+    "protocol",
+    "protocol_report",
+    "fit_time",
+    "panel_coverage",
+    "panel_scale",
+    "multi_worker",
+]
 
 
 @pytest.mark.parametrize("name", SCRIPTS)

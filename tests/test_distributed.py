@@ -24,6 +24,7 @@ import pytest
 from conftest import seasonal_frame
 
 from forecast import Forecaster, cluster
+from forecast.checkpoint import Checkpoint
 from forecast.errors import ParameterError, TrainingError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,22 +87,21 @@ def test_mirrored_strategy_on_one_machine_uses_the_same_loop():
 
 
 def test_interrupted_fit_resumes_from_its_checkpoint(tmp_path, monkeypatch):
-    from forecast import distributed
 
     frame = seasonal_frame(n=120)
     params = dict(PARITY, model="lstm", ensemble=2, epochs=8, patience=20)
     whole = _custom(params, frame)
-    save = distributed._Checkpoint.save
+    save = Checkpoint.save
 
     def save_then_die(self, epochs, *args):
         save(self, epochs, *args)
         if self.file.name == "training.npz" and epochs == 3:
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(distributed._Checkpoint, "save", save_then_die)
+    monkeypatch.setattr(Checkpoint, "save", save_then_die)
     with pytest.raises(KeyboardInterrupt):
         _custom(params, frame, checkpoint_dir=tmp_path)
-    monkeypatch.setattr(distributed._Checkpoint, "save", save)
+    monkeypatch.setattr(Checkpoint, "save", save)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["training.npz"]
     resumed = _custom(params, frame, checkpoint_dir=tmp_path)
     _assert_same_weights(_weights(whole), _weights(resumed), rtol=0, atol=0)
@@ -136,7 +136,6 @@ def test_series_are_dealt_round_robin_in_sorted_order():
 
 
 def test_sharding_by_series_on_one_process_trains_and_resumes(tmp_path, monkeypatch):
-    from forecast import distributed
 
     frame = _panel()
     params = dict(PARITY, model="lstm", ensemble=2, epochs=6, patience=20)
@@ -146,17 +145,17 @@ def test_sharding_by_series_on_one_process_trains_and_resumes(tmp_path, monkeypa
         == Forecaster(**params).fit(frame, id_col="id").training_["train_windows"]
     )
     assert whole.training_["epochs"] == 6
-    save = distributed._Checkpoint.save
+    save = Checkpoint.save
 
     def save_then_die(self, epochs, *args):
         save(self, epochs, *args)
         if epochs == 2:
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(distributed._Checkpoint, "save", save_then_die)
+    monkeypatch.setattr(Checkpoint, "save", save_then_die)
     with pytest.raises(KeyboardInterrupt):
         _custom(params, frame, checkpoint_dir=tmp_path, shard="series", id_col="id")
-    monkeypatch.setattr(distributed._Checkpoint, "save", save)
+    monkeypatch.setattr(Checkpoint, "save", save)
     resumed = _custom(params, frame, checkpoint_dir=tmp_path, shard="series", id_col="id")
     _assert_same_weights(_weights(whole), _weights(resumed), rtol=0, atol=0)
     assert resumed.training_ == whole.training_
