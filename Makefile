@@ -46,6 +46,7 @@ bench: $(BIN)/python
 	$(BIN)/python benchmarks/fit_time.py
 	$(BIN)/python benchmarks/panel_scale.py
 	$(BIN)/python benchmarks/multi_worker.py
+	$(BIN)/python benchmarks/part_memory.py
 
 # Long fuzz runs (CI runs short ones): random CSV files at the loader, random resealed manifests
 # at Forecaster.load. Figures in benchmarks/results/fuzz.md.

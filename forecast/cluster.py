@@ -7,8 +7,9 @@ the same on every worker but for ``task``::
                 "task": {"type": "worker", "index": 0}}' forecast fit data.csv
 
 Every worker runs the same command; each trains on its share of every batch
-(:mod:`forecast.distributed`) or, with ``--shard series``, on its own series
-(:mod:`forecast.sharding`). Worker 0 (or the task ``chief``) is the chief: it alone
+(:mod:`forecast.distributed`) or, with ``--shard series``, reads, validates, scales,
+windows and calibrates only its own series (:func:`part`, :mod:`forecast.pool`,
+:mod:`forecast.sharding`). Worker 0 (or the task ``chief``) is the chief: it alone
 writes the model directory (atomically, :mod:`forecast.modeldir`) and the checkpoints;
 the others write nothing. This module imports neither TensorFlow nor pandas until a fit.
 """
@@ -19,7 +20,7 @@ import json
 import os
 from dataclasses import dataclass
 
-from forecast.errors import ParameterError
+from forecast.errors import DataError, ParameterError, TrainingError
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,24 @@ def role(distributed: bool | None = None, environ=None) -> Role:
     return Role("multi-worker", index, chiefs + len(cluster.get("worker", [])))
 
 
+def part(role: Role, shard: str, model: str) -> tuple[int, int] | None:
+    """``(index, workers)``: the part of the data this worker reads, or None for all of it.
+
+    Sharded by series, each worker of a cluster reads only its own series (a neural
+    model: the others train on one process and need every series).
+
+    Example:
+        >>> part(Role("multi-worker", 1, 2), "series", "lstm")
+        (1, 2)
+        >>> part(Role("multi-worker", 1, 2), "batch", "lstm") is None
+        True
+    """
+    from forecast import models
+
+    mine = shard == "series" and role.workers > 1 and models.get(model).needs_tensorflow
+    return (role.index, role.workers) if mine else None
+
+
 def fit(
     forecaster, data, model_dir, *, role: Role = Role(), checkpoint_dir=None, shard="batch"
 ) -> bool:
@@ -109,8 +128,11 @@ def fit(
     :func:`forecast.sharding.fit_series`; otherwise with ``model.fit``.
 
     Args:
+        data: a :class:`~forecast.data.SeriesData`; with ``shard="series"`` on several
+            workers, this worker's part of the panel (read with ``part=`` :func:`part`),
+            or the whole panel, which is cut here.
         shard: ``"batch"`` (every worker reads its slice of every batch: the batches of
-            one process) or ``"series"`` (every worker windows only its own series).
+            one process) or ``"series"`` (every worker fits only its own series).
 
     Returns:
         Whether this process wrote ``model_dir`` (only the chief does).
@@ -126,9 +148,58 @@ def fit(
 
         setup = distributed.start(role.kind, checkpoint_dir, role.index, role.workers, shard)
         with distributed.use(setup):
-            forecaster.fit(data)
+            if shard == "series":
+                from forecast import pool, sharding
+
+                with pool.use(sharding.pool(setup)) as workers:
+                    _check_parts_read(workers, None)
+                    forecaster.fit(_part_of(data, setup.index, setup.workers))
+            else:
+                forecaster.fit(data)
     else:
         forecaster.fit(data)
     if role.is_chief:
         forecaster.save(model_dir)
     return role.is_chief
+
+
+def give_up(role: Role, error: Exception) -> None:
+    """Raises ``error``, the reason this worker could not read its part of the data
+    (:func:`part`), once the other workers know it: they stop at once with a
+    ``TrainingError`` instead of waiting for this one.
+    """
+    from forecast import distributed, sharding
+
+    setup = distributed.start(role.kind, None, role.index, role.workers, "series")
+    _check_parts_read(sharding.pool(setup), error)
+
+
+def _check_parts_read(workers, error: Exception | None) -> None:
+    """The first exchange of a fit sharded by series: did every worker read its part?"""
+    failed = workers.share(error is not None)
+    if error is not None:
+        raise error
+    if any(failed):
+        raise TrainingError(
+            f"worker {failed.index(True)} of {len(failed)} could not read its part of the "
+            "data (its own Error: line says why); nothing was written"
+        )
+
+
+def _part_of(sd, index: int, workers: int):
+    """Worker ``index``'s part of the validated panel ``sd`` (itself if already one)."""
+    import dataclasses
+
+    from forecast.pool import Part, part_of
+
+    if workers == 1 or sd.part is not None:
+        return sd
+    if sd.id_col is None or len(sd.frames) < workers:
+        raise DataError(
+            f"{sd.source}: sharding by series over {workers} workers needs a panel in long "
+            f"format with at least {workers} series; shard by batch"
+        )
+    keys = part_of(list(sd.frames), index, workers)
+    frames = {key: sd.frames[key] for key in keys}
+    ids = tuple(str(key) for key in sd.frames)
+    return dataclasses.replace(sd, frames=frames, part=Part(index, workers, ids))

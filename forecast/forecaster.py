@@ -36,6 +36,7 @@ from __future__ import annotations
 from sklearn.base import BaseEstimator
 
 from forecast import models, panel, prediction, state
+from forecast import pool as pooling
 from forecast.config import CONFIG_VERSION, check_config
 from forecast.data import SeriesData, check_length, validate_frame
 from forecast.errors import ModelDirError, NotFittedError
@@ -146,6 +147,11 @@ class Forecaster(BaseEstimator):
         forecast by the seasonal naive base and named in ``notes_`` (one sentence); the
         model is trained and calibrated on the others.
 
+        Sharded by series on a cluster (``forecast fit --shard series``), ``data`` is this
+        worker's part of the panel (``part=`` of :func:`forecast.data.load_data`) and the
+        active :mod:`forecast.pool` makes every decision that concerns the whole panel the
+        one a fit of all of it would make; the chief ends with the state of every series.
+
         Returns:
             ``self``, fitted.
 
@@ -164,7 +170,11 @@ class Forecaster(BaseEstimator):
         check(self.get_params())
         model_cls = models.get(self.model)
         sd = data if isinstance(data, SeriesData) else validate_frame(data, **data_options)
-        lengths = sorted(len(f) for f in sd.frames.values())
+        # sharded by series, ``sd`` is this worker's part: what the fit decides for the
+        # panel and what the chief saves pass through the pool (forecast.pool)
+        pool = pooling.active()
+        order = None if sd.part is None else sd.part.ids
+        lengths = panel.agree(sd, pool)
         self.freq_ = sd.freq
         self.targets_ = list(sd.targets)
         self.covariates_ = list(sd.covariates)
@@ -181,16 +191,19 @@ class Forecaster(BaseEstimator):
         # at least one training origin before the validation origins
         need = self.lookback_ + self.horizon_ + 1
         frames, short = panel.split_by_length(sd.frames, need)
-        if not frames:  # no series long enough: the shortest is named
+        long_counts, short_keys = panel.share_split(pool, frames, short, order)
+        if not sum(long_counts):  # no series long enough: the shortest is named
             check_length(
                 sd, self.lookback_, self.horizon_, extra=1, extra_label="row for validation"
             )
         what = f"lookback {self.lookback_} + horizon {self.horizon_} + 1 validation row"
-        self.notes_ = [panel.short_note(short, len(sd.frames), need, what)] if short else []
-        self.base_series_ = [str(key) for key in short]
+        note = panel.short_note(short_keys, len(lengths), need, what) if short_keys else None
+        self.notes_ = [note] if note else []
+        self.base_series_ = short_keys
 
-        self.data_info_ = describe(sd)
-        self.history_ = {key: frame.iloc[-HISTORY_ROWS:] for key, frame in sd.frames.items()}
+        self.data_info_ = describe(sd, pool)
+        history = {key: frame.iloc[-HISTORY_ROWS:] for key, frame in sd.frames.items()}
+        self.history_ = pooling.merged(pool.collect(history), order) or history
         origins = {
             key: validation_origins(len(f), self.lookback_, self.horizon_, self.val_fraction)
             for key, f in frames.items()
@@ -205,12 +218,14 @@ class Forecaster(BaseEstimator):
             self.horizon_,
             self.season_length_,
             self.level,
+            pool,
         )
         self.metrics_, self.interval_ = cal["metrics"], cal["interval"]
         self.quantiles_, self.base_quantiles_ = cal["grid"], cal["base_grid"]
-        self.scales_ = cal["scales"]
+        scales = cal["scales"]
         for key, frame in short.items():
-            self.scales_[str(key)] = panel.scale_of(frame, self.targets_, self.season_length_)
+            scales[str(key)] = panel.scale_of(frame, self.targets_, self.season_length_)
+        self.scales_ = pooling.merged(pool.share(scales), order)
         return self
 
     # -- predict ----------------------------------------------------------------------

@@ -19,19 +19,36 @@ import hashlib
 
 import pandas as pd
 
+from forecast.pool import merged
 
-def data_hash(sd) -> str:
-    """SHA-256 of the validated training data (index and values of every series)."""
-    digest = hashlib.sha256()
-    for key, frame in sd.frames.items():
-        digest.update(str(key).encode())
-        digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+
+def series_digest(key, frame) -> str:
+    """SHA-256 of one validated series (its key, index and values)."""
+    digest = hashlib.sha256(str(key).encode())
+    digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
     return digest.hexdigest()
 
 
-def describe(sd) -> dict:
-    """What the manifest records of the training data (the data itself is not kept)."""
+def data_hash(digests) -> str:
+    """SHA-256 of the validated training data: of its series' digests, in data order."""
+    return hashlib.sha256("".join(digests).encode()).hexdigest()
+
+
+def describe(sd, pool=None) -> dict:
+    """What the manifest records of the training data (the data itself is not kept).
+
+    ``pool``: when ``sd`` is one worker's part of the panel (:mod:`forecast.pool`), the
+    description is that of every worker's series, in the data's order.
+    """
     first = next(iter(sd.frames.values()))
+    series = {
+        str(key): {"rows": len(f), "start": str(f.index[0]), "end": str(f.index[-1])}
+        for key, f in sd.frames.items()
+    }
+    digests = {str(key): series_digest(key, f) for key, f in sd.frames.items()}
+    if pool is not None and pool.workers > 1:
+        series = merged(pool.share(series), sd.part.ids)
+        digests = merged(pool.share(digests), sd.part.ids)
     return {
         "source": sd.source,
         "time_col": sd.time_col,
@@ -40,11 +57,8 @@ def describe(sd) -> dict:
         "covariates": list(sd.covariates),
         "freq": sd.freq,
         "tz": None if first.index.tz is None else str(first.index.tz),
-        "sha256": data_hash(sd),
-        "series": {
-            str(key): {"rows": len(f), "start": str(f.index[0]), "end": str(f.index[-1])}
-            for key, f in sd.frames.items()
-        },
+        "sha256": data_hash(digests.values()),
+        "series": series,
     }
 
 

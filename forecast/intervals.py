@@ -49,17 +49,77 @@ def conformal_quantile(abs_residuals: np.ndarray, level: float) -> np.ndarray:
     return np.quantile(abs_residuals, q, axis=0, method="higher")
 
 
-def quantile_grid(scale_free: np.ndarray) -> np.ndarray:
+def quantile_grid(scale_free: np.ndarray, total=None) -> np.ndarray:
     """The conformal quantiles of scale-free errors at every level of :data:`LEVELS`.
 
     Args:
         scale_free: ``(n, H, K)`` absolute validation errors divided by their series' scale.
+        total: for errors spread over several workers (:mod:`forecast.pool`), the sum
+            over the workers of a numeric array (``Pool.total``); the quantiles are then
+            those of all workers' errors together (:func:`pooled_quantiles`).
 
     Returns:
         ``(len(LEVELS), H, K)``; NaN errors (none in practice) are ignored.
     """
     scale_free = np.asarray(scale_free, dtype=float)
+    if total is not None:
+        return pooled_quantiles(scale_free, LEVELS, total)
     return np.stack([conformal_quantile(scale_free, level) for level in LEVELS])
+
+
+def _rank(n: int, level: float) -> int:
+    """The 0-based position in the sorted errors of :func:`conformal_quantile`'s value."""
+    q = min(1.0, math.ceil((n + 1) * level / 100) / n)
+    return int(np.ceil((n - 1) * q))  # numpy's "higher" method, to the same float
+
+
+def pooled_quantiles(scale_free: np.ndarray, levels, total) -> np.ndarray:
+    """:func:`conformal_quantile` at every level of the errors of all workers together.
+
+    Each worker holds its own ``(n_i, H, K)`` errors; the value of rank ``r`` in the
+    union is found by bisection on the bits of the (non-negative) floats, whose order as
+    integers is their order as numbers: 64 rounds of one ``total`` of ``(L, H, K)``
+    counts each, nothing else leaves a worker. The result is the very value that
+    ``np.quantile`` gives on the concatenation (NaN where an error is NaN).
+
+    Args:
+        scale_free: ``(n_i, H, K)`` this worker's non-negative errors.
+        levels: the levels (percent), ``L`` of them.
+        total: the sum over the workers of a numeric array (identity: one worker).
+
+    Returns:
+        ``(L, H, K)``, the same on every worker.
+
+    Example:
+        >>> x = np.array([3.0, 1.0, 4.0, 2.0, 5.0]).reshape(-1, 1, 1)
+        >>> float(pooled_quantiles(x, [50], total=lambda v: v)[0, 0, 0])  # one worker
+        4.0
+        >>> float(conformal_quantile(x, 50)[0, 0])
+        4.0
+    """
+    x = np.asarray(scale_free, dtype=np.float64)
+    n = int(total(np.int64(len(x))))
+    nans = total(np.isnan(x).sum(axis=0).astype(np.int64))  # (H, K)
+    bits = np.sort(np.where(np.isnan(x), np.inf, x).view(np.int64), axis=0)  # (n_i, H, K)
+    ranks = np.array([_rank(n, level) for level in levels], dtype=np.int64)  # (L,)
+    shape = (len(ranks), *x.shape[1:])
+    # the answer is the least b with count(bits <= b) > rank: bisect on [lo, hi]
+    lo = np.zeros(shape, dtype=np.int64)
+    hi = np.full(shape, np.float64(np.inf).view(np.int64))
+    while True:  # lo and hi are made of totals: the same on every worker, as is the stop
+        open_ = lo < hi
+        if not open_.any():
+            break
+        mid = lo + (hi - lo) // 2
+        counts = np.empty(shape, dtype=np.int64)
+        for h, k in np.ndindex(*x.shape[1:]):
+            counts[:, h, k] = np.searchsorted(bits[:, h, k], mid[:, h, k], side="right")
+        enough = total(counts) > ranks[:, None, None]
+        hi = np.where(open_ & enough, mid, hi)
+        lo = np.where(open_ & ~enough, mid + 1, lo)
+    out = lo.view(np.float64).copy()
+    out[:, nans > 0] = np.nan
+    return out
 
 
 def grid_level(level: float) -> float:
@@ -116,23 +176,38 @@ def _mean_abs_diff(y: np.ndarray, lag: int) -> float:
     return float(np.abs(y[lag:] - y[:-lag]).mean()) if len(y) > lag else math.nan
 
 
-def cross_fitted_coverage(scale_free: np.ndarray, level: float) -> float | None:
+def cross_fitted_coverage(
+    scale_free: np.ndarray, level: float, total=None, offset: int = 0
+) -> float | None:
     """Honest coverage on the validation origins: quantiles from one half, coverage on the other.
 
     Args:
         scale_free: ``(n, H, K)`` scale-free absolute validation errors, in origin order.
         level: percent.
+        total: for errors spread over several workers, the sum over the workers of a
+            numeric array (see :func:`pooled_quantiles`); the halves are then those of
+            the workers' errors one after the other, in worker order.
+        offset: with ``total``: how many errors the workers before this one hold.
 
     Returns:
         The mean coverage (percent) of the two directions, or ``None`` with fewer
         than two origins.
+
+    Example:
+        >>> errors = np.arange(1.0, 7.0).reshape(6, 1, 1)  # the first half is smaller
+        >>> cross_fitted_coverage(errors, 100)
+        50.0
     """
-    n = len(scale_free)
+    x = np.asarray(scale_free, dtype=float)
+    total = total or (lambda v: v)
+    n = int(total(np.int64(len(x))))
     if n < 2:
         return None
-    halves = (slice(0, n // 2), slice(n // 2, n))
+    first = offset + np.arange(len(x)) < n // 2
     covered = []
-    for calibrate, test in (halves, halves[::-1]):
-        width = conformal_quantile(scale_free[calibrate], level)
-        covered.append((scale_free[test] <= width).mean())
+    for calibrate in (first, ~first):
+        width = pooled_quantiles(x[calibrate], [level], total)[0]
+        test = x[~calibrate]
+        hits, count = total(np.array([(test <= width).sum(), test.size], dtype=np.int64))
+        covered.append(hits / count)
     return float(100 * np.mean(covered))

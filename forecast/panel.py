@@ -22,9 +22,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from forecast.errors import DataError, TrainingError
 from forecast.intervals import cross_fitted_coverage, quantile_grid, series_scale
 from forecast.metrics import seasonal_naive_mae
 from forecast.models.baselines import SeasonalNaive
+from forecast.pool import Pool
 
 BASE = "the seasonal naive base"
 
@@ -35,6 +37,54 @@ def split_by_length(frames: dict, need: int) -> tuple[dict, dict]:
     return long, {k: f for k, f in frames.items() if len(f) < need}
 
 
+def agree(sd, pool) -> list[int]:
+    """The lengths of every series of the panel, sorted (of every worker's part, when
+    ``sd`` is one part of it: :mod:`forecast.pool`).
+
+    Raises:
+        DataError: the workers read their parts with different columns or frequency.
+    """
+    if pool.workers == 1:
+        return sorted(len(f) for f in sd.frames.values())
+    if sd.part is None or (sd.part.index, sd.part.workers) != (pool.index, pool.workers):
+        raise ValueError(
+            f"worker {pool.index} of {pool.workers} needs its part of the data "
+            "(read it with part=(index, workers))"
+        )
+    facts = pool.share(
+        (sd.freq, sd.time_col, list(sd.targets), list(sd.covariates), list(sd.lengths.values()))
+    )
+    for i, what in enumerate(("frequency", "time column", "targets", "covariates")):
+        seen = [fact[i] for fact in facts]
+        if any(value != seen[0] for value in seen):
+            found = ", ".join(f"{value!r} in worker {w}'s" for w, value in enumerate(seen))
+            raise DataError(
+                f"{sd.source}: the workers found different {what} in their series ({found}); "
+                "name it (freq=, time_col=, target=, covariates=)"
+            )
+    return sorted(n for fact in facts for n in fact[4])
+
+
+def share_split(pool, long: dict, short: dict, order=None) -> tuple[list[int], list[str]]:
+    """``(long series per worker, every short series in ``order``)`` of a pooled panel.
+
+    Raises:
+        TrainingError: some worker, but not every one, has no series long enough.
+    """
+    facts = pool.share((len(long), [str(key) for key in short]))
+    counts = [fact[0] for fact in facts]
+    if 0 < sum(counts) and min(counts) == 0:
+        raise TrainingError(
+            f"sharding by series: the series of worker {counts.index(0)} of {len(counts)} "
+            "are all too short for the model; use fewer workers or shard by batch"
+        )
+    keys = [key for fact in facts for key in fact[1]]
+    if order is not None:
+        position = {str(key): i for i, key in enumerate(order)}
+        keys.sort(key=position.__getitem__)
+    return counts, keys
+
+
 def names(keys, limit: int = 5) -> str:
     """``'a', 'b' and 3 more``: a few series named, for one note line."""
     keys = [repr(str(k)) for k in keys]
@@ -42,8 +92,8 @@ def names(keys, limit: int = 5) -> str:
     return shown + (f" and {len(keys) - limit} more" if len(keys) > limit else "")
 
 
-def short_note(short: dict, total: int, need: int, what: str) -> str:
-    """The one note line about the series too short for the model.
+def short_note(short, total: int, need: int, what: str) -> str:
+    """The one note line about the series too short for the model (``short``: their keys).
 
     Example:
         >>> short_note({"b": None}, 3, 20, "lookback 12 + horizon 6 + 1 validation row")
@@ -119,7 +169,9 @@ def scale_of(frame, targets, season: int, end: int | None = None) -> np.ndarray:
     return series_scale(frame[list(targets)].to_numpy(dtype=float)[:end], season)
 
 
-def calibrate(model, frames: dict, origins: dict, targets, horizon: int, season: int, level):
+def calibrate(
+    model, frames: dict, origins: dict, targets, horizon: int, season: int, level, pool=None
+):
     """Validation forecasts → metrics, scales and the scale-free quantile grids.
 
     Args:
@@ -129,6 +181,10 @@ def calibrate(model, frames: dict, origins: dict, targets, horizon: int, season:
         targets: the target names (``K``).
         horizon, season: the trained horizon and season.
         level: the default interval level, percent (for the cross-fitted coverage).
+        pool: the :class:`~forecast.pool.Pool` when ``frames`` are one worker's part of
+            the panel: the metrics, grids and coverage are then those of every worker's
+            validation errors together, though none leave their worker (only sums and
+            counts do: :func:`forecast.intervals.pooled_quantiles`).
 
     Returns:
         ``dict(metrics=…, interval=…, grid=(L, H, K), base_grid=(L, H, K), scales={key: (K,)})``;
@@ -151,16 +207,22 @@ def calibrate(model, frames: dict, origins: dict, targets, horizon: int, season:
     actual, predicted = np.concatenate(actual), np.concatenate(forecasts)
     naive, divisor = np.stack(naive), np.concatenate(divisors)
     errors, naive_errors = np.abs(actual - predicted), np.abs(actual - naive)  # (N, H, K)
-    mae, naive_mae, mase_scale = errors.mean(), naive_errors.mean(), float(np.mean(mase_scales))
+    pool = pool or Pool()
+    sums = pool.total(
+        np.array([errors.sum(), errors.size, naive_errors.sum(), np.sum(mase_scales), len(frames)])
+    )
+    mae, naive_mae, mase_scale = sums[0] / sums[1], sums[2] / sums[1], sums[3] / sums[4]
     scale_free = errors / divisor
     metrics = {
-        "origins": int(len(errors)),
-        "series": len(frames),
+        "origins": int(pool.total(np.int64(len(errors)))),
+        "series": int(sums[4]),
         "mae": float(mae),
         "seasonal_naive_mae": float(naive_mae),
         "mase": float(mae / mase_scale) if mase_scale > 0 else math.nan,
         "seasonal_naive_mase": float(naive_mae / mase_scale) if mase_scale > 0 else math.nan,
     }
+    total = None if pool.workers == 1 else pool.total
+    offset = sum(pool.share(len(errors))[: pool.index])
     interval = {
         "method": (
             "split conformal on scale-free errors: point ± the level-quantile of "
@@ -168,12 +230,12 @@ def calibrate(model, frames: dict, origins: dict, targets, horizon: int, season:
             "times the series' scale (its in-sample seasonal naive MAE)"
         ),
         "level": level,
-        "coverage": cross_fitted_coverage(scale_free, level),
+        "coverage": cross_fitted_coverage(scale_free, level, total, offset),
     }
     return {
         "metrics": metrics,
         "interval": interval,
-        "grid": quantile_grid(scale_free),
-        "base_grid": quantile_grid(naive_errors / divisor),
+        "grid": quantile_grid(scale_free, total),
+        "base_grid": quantile_grid(naive_errors / divisor, total),
         "scales": scales,
     }

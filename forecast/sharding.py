@@ -1,13 +1,14 @@
-"""Input sharding by series: every worker trains on the windows of its own series only.
+"""Input sharding by series: every worker reads, trains on and calibrates its own series.
 
 The opt-in alternative (``Setup.shard == "series"``, ``forecast fit --shard series``) to
 the default sharding by batch of :mod:`forecast.distributed`, where every worker gathers
 the windows of every series and reads its slice of the one shuffled stream. Here:
 
-- worker *i* of *n* owns the series whose position in the sorted keys (as text) is
-  *i* modulo *n* (:func:`my_series`); only their rows are scaled, stacked and windowed,
-  so the training and validation windows of the panel are spread over the workers. The
-  scalers are per series, so no statistic needs a pass over the other workers' series;
+- worker *i* of *n* owns the series whose position in the sorted ids is *i* modulo *n*
+  (:func:`forecast.pool.part_of`); it reads (``load_data(part=…)``), validates, scales,
+  stacks, windows and calibrates only those. What the fit decides for the whole panel and
+  what the chief saves pass through :class:`WorkerPool` (:mod:`forecast.pool`):
+  pickled objects and sums, exchanged by all-reduces (:func:`exchange`, :func:`all_sum`);
 - each worker draws ``batch_size / n`` windows per step (:func:`local_batch`) from its
   own endless shuffled stream (seed ``seed + index``); all workers run the same number of
   steps per epoch (collectives would hang otherwise): enough for the worker with the most
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import pickle
 
 import numpy as np
 import tensorflow as tf
@@ -33,18 +35,7 @@ import tensorflow as tf
 from forecast import distributed
 from forecast.checkpoint import Checkpoint, fingerprint
 from forecast.errors import TrainingError
-
-
-def my_series(keys, index: int, workers: int) -> list:
-    """The series of worker ``index`` of ``workers``, in their given order.
-
-    Example:
-        >>> my_series(["b", "a", "d", "c", "e"], 1, 2)
-        ['b', 'd']
-    """
-    ordered = sorted(keys, key=str)
-    mine = {key for position, key in enumerate(ordered) if position % workers == index}
-    return [key for key in keys if key in mine]
+from forecast.pool import Pool
 
 
 def local_batch(batch_size: int, index: int, workers: int) -> int:
@@ -58,16 +49,23 @@ def local_batch(batch_size: int, index: int, workers: int) -> int:
 
 
 def all_sum(setup, values) -> np.ndarray:
-    """The sum over the workers of every worker's ``values`` (float64): one all-reduce.
+    """The sum over the workers of every worker's ``values``: one all-reduce, in float64
+    (in int64 for integer ``values``, whose sums are then exact).
 
     Each worker's values count once, however many local replicas (devices) it has.
     """
-    values = np.asarray(values, dtype=np.float64)
+    values = np.asarray(values)
+    dtype = np.int64 if values.dtype.kind in "iub" else np.float64
+    values = values.astype(dtype)
     strategy = setup.strategy
     if strategy.num_replicas_in_sync == 1:
         return values
     local = max(1, strategy.num_replicas_in_sync // setup.workers)
-    return np.asarray(_summer(strategy, local)(tf.constant(values)), dtype=np.float64)
+    try:
+        summed = _summer(strategy, local)(tf.constant(values))
+    except tf.errors.OpError as exc:
+        raise distributed._cluster_failure(exc, setup) from None
+    return np.asarray(summed, dtype=dtype)
 
 
 _SUMMERS: dict = {}
@@ -100,6 +98,57 @@ def gather(setup, values) -> np.ndarray:
     return all_sum(setup, table)
 
 
+CHUNK_WORDS = 1 << 20
+"""64-bit words per worker and all-reduce when objects are exchanged (8 MiB a worker)."""
+
+
+def exchange(setup, payload: bytes, keep: bool = True) -> list[bytes] | None:
+    """Every worker's ``payload``, in worker order (``None`` where ``keep`` is false).
+
+    The bytes travel as int64 words in all-reduces of ``(workers, CHUNK_WORDS)`` tables
+    where each worker fills only its own row (a sum with zeros is exact), so the memory a
+    transfer takes is bounded by the chunk, not by the payloads.
+    """
+    sizes = gather(setup, [len(payload)])[:, 0].astype(np.int64)
+    words = -(-int(sizes.max()) // 8)
+    mine = np.frombuffer(payload.ljust(words * 8, b"\0"), dtype=np.int64)
+    parts = [bytearray() for _ in range(setup.workers)]
+    for start in range(0, words, CHUNK_WORDS):
+        stop = min(start + CHUNK_WORDS, words)
+        table = np.zeros((setup.workers, stop - start), dtype=np.int64)
+        table[setup.index] = mine[start:stop]
+        summed = all_sum(setup, table)
+        if keep:
+            for part, row in zip(parts, summed, strict=True):
+                part += row.tobytes()
+    return [bytes(p[:n]) for p, n in zip(parts, sizes, strict=True)] if keep else None
+
+
+class WorkerPool(Pool):
+    """The workers of a cluster sharded by series (:mod:`forecast.pool`), exchanging
+    through the strategy's collectives: objects are pickled (the workers run the same
+    program and trust each other), numbers are summed by one all-reduce."""
+
+    def __init__(self, setup):
+        self.setup, self.index, self.workers = setup, setup.index, setup.workers
+
+    def share(self, value) -> list:
+        return [pickle.loads(b) for b in exchange(self.setup, pickle.dumps(value))]
+
+    def collect(self, value) -> list | None:
+        parts = exchange(self.setup, pickle.dumps(value), keep=self.index == 0)
+        return None if parts is None else [pickle.loads(b) for b in parts]
+
+    def total(self, values):
+        out = all_sum(self.setup, values)
+        return out[()] if out.ndim == 0 else out
+
+
+def pool(setup) -> Pool:
+    """The pool of a fit sharded by series under ``setup`` (one worker: the default)."""
+    return WorkerPool(setup) if setup.workers > 1 else Pool()
+
+
 def fit_series(spec, build, rows, train_starts, val_starts, width, *, seed, setup, progress):
     """Trains the ensemble on this worker's series (the windows of ``rows``).
 
@@ -126,10 +175,7 @@ def fit_series(spec, build, rows, train_starts, val_starts, width, *, seed, setu
 
     network, twin = distributed.compiled(spec, build, setup.strategy)
     batch = local_batch(spec.batch_size, setup.index, setup.workers)
-    try:
-        table = gather(setup, [len(train_starts), len(val_starts), *_digest(rows, train_starts)])
-    except tf.errors.OpError as exc:
-        raise distributed._cluster_failure(exc, setup) from None
+    table = gather(setup, [len(train_starts), len(val_starts), *_digest(rows, train_starts)])
     if batch < 1 or (table[:, 0] < 1).any():
         raise TrainingError(
             f"sharding by series: every one of the {setup.workers} workers needs training "

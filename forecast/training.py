@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import tensorflow as tf
 
-from forecast import distributed, sharding, stopping
+from forecast import distributed, pool, sharding, stopping
 from forecast.errors import DataError, TrainingError
 from forecast.streaming import windows
 from forecast.tfdata import window_dataset, with_members_axis
@@ -138,6 +138,7 @@ def choose_base(spec, frames: dict, splits: dict) -> list[int]:
             base = np.mean([values[recent[:, None] - m + steps % m] for m in seasons], axis=0)
             mae.append(np.nanmean(np.abs(actual - base), axis=(0, 1)))  # (k,)
         errors += (np.asarray(mae) / np.maximum(mae[0], 1e-12)).sum(axis=1)
+    errors = pool.active().total(errors)  # sharded by series: every worker's series count
     return candidates[int(np.argmin(errors))]
 
 
@@ -162,11 +163,9 @@ def train(model, frames: dict, validation: dict):
     spec = model.spec
     parts = splits(spec, frames, validation)
     setup = distributed.active()
+    # sharded by series, ``frames`` are this worker's part (forecast.pool) and it windows
+    # them only (forecast.sharding)
     by_series = setup is not None and setup.shard == "series"
-    if by_series:  # this worker windows its own series only (forecast.sharding)
-        frames = {
-            key: frames[key] for key in sharding.my_series(list(frames), setup.index, setup.workers)
-        }
     # one window index over all series (series in order, then their origins): shuffling
     # its positions gives the order that shuffling the stacked windows gave
     rows = model.rows(frames)

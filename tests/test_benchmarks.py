@@ -18,6 +18,7 @@ SCRIPTS = [
     "panel_coverage",
     "panel_scale",
     "multi_worker",
+    "part_memory",
 ]
 
 

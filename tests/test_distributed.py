@@ -25,6 +25,7 @@ from conftest import seasonal_frame
 
 from forecast import Forecaster, cluster
 from forecast.checkpoint import Checkpoint
+from forecast.data import load_data
 from forecast.errors import ParameterError, TrainingError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -126,10 +127,11 @@ def test_shards_of_a_batch_are_the_slices_of_the_same_shuffled_batch():
 
 
 def test_series_are_dealt_round_robin_in_sorted_order():
-    from forecast.sharding import local_batch, my_series
+    from forecast.pool import part_of
+    from forecast.sharding import local_batch
 
     keys = [f"s{i}" for i in (3, 0, 4, 1, 2)]
-    parts = [my_series(keys, i, 2) for i in range(2)]
+    parts = [part_of(keys, i, 2) for i in range(2)]
     assert parts == [["s0", "s4", "s2"], ["s3", "s1"]]
     assert sorted(sum(parts, [])) == sorted(keys)
     assert [local_batch(16, i, 3) for i in range(3)] == [6, 5, 5]
@@ -294,20 +296,46 @@ SERIES = dict(MULTI, epochs=15)
 
 
 @pytest.mark.multiworker
-def test_two_workers_sharded_by_series_reach_the_mase_of_one_process(tmp_path):
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_two_workers_sharded_by_series_reach_the_mase_of_one_process(tmp_path, suffix):
     frame = _panel()
-    frame.to_csv(tmp_path / "panel.csv", index=False)
-    single = Forecaster(model="lstm", **SERIES).fit(frame, id_col="id")
+    path = tmp_path / f"panel.{suffix}"
+    getattr(frame, f"to_{suffix}")(path, index=False)
+    single = Forecaster(model="lstm", **SERIES).fit(load_data(path, id_col="id"))
     dirs = [tmp_path / "chief" / "model", tmp_path / "other" / "model"]
     extra = ("--id-col", "id", "--shard", "series")
-    codes = _wait(_start_workers(tmp_path, tmp_path / "panel.csv", dirs, *extra, params=SERIES))
+    codes = _wait(_start_workers(tmp_path, path, dirs, *extra, params=SERIES))
     assert codes == [0, 0], _log(tmp_path, 0) + _log(tmp_path, 1)
     assert not dirs[1].parent.exists()
     sharded = Forecaster.load(dirs[0])
-    # each worker windowed 3 of the 6 series; the counts are those of all of them
+    # each worker read and windowed 3 of the 6 series; the counts are those of all of them
     for key in ("train_windows", "val_windows"):
         assert sharded.training_[key] == single.training_[key]
-    assert set(sharded.scales_) == set(single.scales_)  # the chief saved every series
+    # the chief saved every series: their scalers, scales, history and digest
+    assert set(sharded.scales_) == set(single.scales_)
+    assert set(sharded.model_.scalers_) == set(single.model_.scalers_)
+    assert sharded.data_info_["sha256"] == single.data_info_["sha256"]
+    for key, history in single.history_.items():
+        pd.testing.assert_frame_equal(sharded.history_[key], history, check_freq=False)
     mase = sharded.metrics_["mase"], single.metrics_["mase"]
     print(f"validation MASE: sharded by series {mase[0]:.4f}, one process {mase[1]:.4f}")
     assert abs(mase[0] / mase[1] - 1) <= 0.05, mase
+
+
+@pytest.mark.multiworker
+def test_a_bad_row_in_one_workers_series_stops_both(tmp_path):
+    frame = _panel(series=4, n=60)
+    frame.loc[frame.index[frame["id"] == "s1"][5], "y"] = np.inf  # worker 1 reads s1 and s3
+    frame.to_csv(tmp_path / "panel.csv", index=False)
+    dirs = [tmp_path / "chief" / "model", tmp_path / "other" / "model"]
+    Forecaster(model="naive", horizon=6).fit(seasonal_frame(n=60)).save(dirs[0])
+    before = {p.name: p.read_bytes() for p in dirs[0].iterdir()}
+    extra = ("--id-col", "id", "--shard", "series")
+    started = time.monotonic()
+    codes = _wait(_start_workers(tmp_path, tmp_path / "panel.csv", dirs, *extra, params=SERIES))
+    assert time.monotonic() - started < 90
+    logs = [_log(tmp_path, i) for i in range(2)]
+    errors = [[line for line in log.splitlines() if line.startswith("Error:")] for log in logs]
+    assert codes[1] == 2 and len(errors[1]) == 1 and "series 's1', line 67" in errors[1][0]
+    assert codes[0] != 0 and len(errors[0]) == 1 and "worker" in errors[0][0], logs[0]
+    assert {p.name: p.read_bytes() for p in dirs[0].iterdir()} == before

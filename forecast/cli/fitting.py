@@ -9,6 +9,7 @@ from forecast.cli.app import main
 from forecast.cli.loading import _forecaster, _import_tensorflow_quietly, _load
 from forecast.cli.options import DEFAULT_MODEL_DIR, data_options
 from forecast.cli.summary import _fit_summary
+from forecast.errors import DataError
 
 
 @main.command()
@@ -59,7 +60,14 @@ def fit(
 
     ctx.meta["forecast.on_interrupt"] = f"the model directory '{model_dir}' was not changed"
     role = cluster.role(distributed)
-    sd = _load(data, time_col, targets, id_col, covariates, freq, gaps)
+    part = cluster.part(role, shard, params["model"])  # sharded by series: its own series
+    try:
+        sd = _load(data, time_col, targets, id_col, covariates, freq, gaps, part=part)
+    except DataError as error:
+        if part is None:
+            raise
+        _import_tensorflow_quietly()
+        cluster.give_up(role, error)  # the other workers stop too, and at once
     if models.get(params["model"]).needs_tensorflow:
         _import_tensorflow_quietly()
     if role.kind != "single":

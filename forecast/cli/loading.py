@@ -40,7 +40,7 @@ def _forecaster(quiet: bool, **params):
     return Forecaster(**params, verbose=int(not quiet and sys.stdout.isatty()))
 
 
-def _load(data, time_col, targets, id_col, covariates, freq, gaps):
+def _load(data, time_col, targets, id_col, covariates, freq, gaps, part=None):
     from forecast.data import load_data
 
     return load_data(
@@ -51,6 +51,7 @@ def _load(data, time_col, targets, id_col, covariates, freq, gaps):
         id_col=id_col,
         freq=freq,
         gaps=gaps,
+        part=part,
     )
 
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.frequency import as_offset
+from forecast.pool import Part
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class SeriesData:
         freq: Pandas offset alias, e.g. ``"MS"``, ``"h"``, ``"30min"``, ``"W-SAT"``.
         source: File path as given, or ``"<DataFrame>"``.
         report: Human sentences of what the gaps policy changed.
+        part: Which part of a panel this is (:class:`forecast.pool.Part`), when it
+            was loaded for one worker of several (``part=`` of the loaders); else None.
 
     Example:
         >>> import pandas as pd
@@ -45,6 +48,7 @@ class SeriesData:
     freq: str
     source: str
     report: list[str] = field(default_factory=list)
+    part: Part | None = None
 
     @property
     def ids(self) -> list[str | None]:

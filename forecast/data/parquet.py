@@ -17,6 +17,8 @@ import pandas as pd
 
 from forecast.data.container import SeriesData, _label
 from forecast.data.gaps import _check_gaps
+from forecast.data.reading import _text_column
+from forecast.data.series import _keep_part
 from forecast.data.validate import _validate, load_csv
 from forecast.errors import DataError
 
@@ -28,16 +30,34 @@ def is_parquet(path: str | Path) -> bool:
     return Path(path).suffix.lower() in PARQUET_SUFFIXES
 
 
-def _read_parquet(path: Path, label: str) -> tuple[pd.DataFrame, np.ndarray]:
-    """The table and the row number (from 1) of each of its rows."""
+def _read_parquet(
+    path: Path, label: str, part=None, id_col: str | None = None, time_col: str | None = None
+) -> tuple[pd.DataFrame, np.ndarray, object]:
+    """The table, the row number (from 1) of each of its rows, and ``part``.
+
+    With ``part`` (``(index, workers)``) and an id column known from the schema (``id_col``,
+    else one named like ``unique_id``), only the id column is read whole; then only the
+    rows of the part (:func:`_part_rows`), and ``part`` becomes the
+    :class:`~forecast.pool.Part` found.
+    """
     try:
         import pyarrow.parquet as pq
     except ImportError:  # pragma: no cover - pyarrow is a dependency
         raise DataError(f"{label}: reading Parquet needs pyarrow; pip install pyarrow") from None
     try:
-        df = pq.read_table(path).to_pandas()
+        rows = None
+        if part is not None:
+            names = pq.read_schema(path).names
+            name = _text_column(names, id_col, time_col)
+            rows = None if name is None else _part_rows(pq, path, name, part, label)
+        if rows is None:
+            df, numbers = pq.read_table(path).to_pandas(), None
+        else:
+            df, numbers, part = rows
     except FileNotFoundError:
         raise DataError(f"{label}: no such file") from None
+    except DataError:  # from the part's ids: already one line for the user
+        raise
     except (OSError, ValueError, TypeError, MemoryError) as exc:  # pyarrow.ArrowException too
         text = " ".join(str(exc).split())[:200]
         raise DataError(
@@ -47,7 +67,25 @@ def _read_parquet(path: Path, label: str) -> tuple[pd.DataFrame, np.ndarray]:
     # becomes columns again: e.g. a table indexed by (id, time)
     if not isinstance(df.index, pd.RangeIndex | pd.DatetimeIndex | pd.PeriodIndex):
         df = df.reset_index()
-    return df, np.arange(1, len(df) + 1)
+    if numbers is None:
+        numbers = np.arange(1, len(df) + 1)
+    return df, numbers, part
+
+
+def _part_rows(pq, path: Path, name: str, part, label: str):
+    """``(table, row numbers, Part)`` of one worker's series, read by a filter on the id
+    column ``name``; ``None`` when the filtered read does not give the expected rows."""
+    import pyarrow.compute as pc
+
+    ids = pq.read_table(path, columns=[name]).column(name).to_pandas()
+    everything = np.arange(1, len(ids) + 1)
+    _, numbers, found = _keep_part(pd.DataFrame({name: ids}), everything, name, part, label)
+    raw = ids.iloc[numbers - 1].reset_index(drop=True)
+    wanted = pc.field(name).isin(raw.dropna().unique().tolist()) | pc.field(name).is_null()
+    table = pq.read_table(path, filters=wanted)
+    if table.num_rows != len(raw) or not table.column(name).to_pandas().equals(raw):
+        return None  # the filter changed the order, or the values compare otherwise
+    return table.to_pandas(), numbers, found
 
 
 def load_parquet(
@@ -59,16 +97,19 @@ def load_parquet(
     id_col: str | None = None,
     freq: str | None = None,
     gaps: str = "interpolate",
+    part: tuple[int, int] | None = None,
 ) -> SeriesData:
     """Read and validate a Parquet file (pyarrow): wide or long format, as a CSV.
 
     The columns keep their Parquet types (timestamps, numbers, text ids); then the
     validation of :func:`validate_frame` applies. Messages cite ``row N`` (the first data
-    row is row 1).
+    row is row 1). With ``part``, only the id column is read whole, then only the rows of
+    that part's series (as for a CSV).
 
     Args:
         path: The file; messages start with it as given.
-        time_col, target, covariates, id_col, freq, gaps: as in :func:`validate_frame`.
+        time_col, target, covariates, id_col, freq, gaps, part: as in
+            :func:`validate_frame`.
 
     Returns:
         SeriesData.
@@ -79,7 +120,7 @@ def load_parquet(
     source = os.fspath(path)
     label = _label(source)
     _check_gaps(gaps, label)
-    df, lines = _read_parquet(Path(path), label)
+    df, lines, part = _read_parquet(Path(path), label, part, id_col, time_col)
     return _validate(
         df,
         source=source,
@@ -93,6 +134,7 @@ def load_parquet(
         freq=freq,
         gaps=gaps,
         allow_decimal_comma=False,
+        part=part,
     )
 
 

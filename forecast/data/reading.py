@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bz2
 import csv
+import functools
 import gzip
 import io
 import lzma
@@ -28,6 +29,7 @@ from forecast.data.records import (
     _read_header,
     _record_starts,
 )
+from forecast.data.series import _keep_part
 from forecast.errors import DataError
 
 _SEPARATORS = ",;\t|"
@@ -139,12 +141,19 @@ def _sniff_sep(sample: str) -> str:
 
 
 def _read_csv(
-    path: Path, source: str, id_col: str | None = None, time_col: str | None = None
-) -> tuple[pd.DataFrame, np.ndarray, str]:
-    """Read the file; returns the frame, the file line of each row, the delimiter.
+    path: Path,
+    source: str,
+    id_col: str | None = None,
+    time_col: str | None = None,
+    part: tuple[int, int] | None = None,
+) -> tuple[pd.DataFrame, np.ndarray, str, object]:
+    """Read the file; returns the frame, the file line of each row, the delimiter and
+    ``part`` (a :class:`~forecast.pool.Part` when only that part's rows were read).
 
     The id column (``id_col``, else a column named like ``unique_id`` that is not
-    ``time_col``) is read as text without missing-value words: ``NA`` is an id.
+    ``time_col``) is read as text without missing-value words: ``NA`` is an id. With
+    ``part`` (``(index, workers)``) and an id column, the id column is read first, then
+    only the rows of the part's series (:func:`_read_part`).
     """
     if not path.exists():
         raise DataError(f"{source}: file not found; check the path")
@@ -155,14 +164,20 @@ def _read_csv(
         raise DataError(f"{source}: the file is empty; expected a header line and data rows")
     sep = _sniff_sep(sample)
     try:
-        return _read(path, source, sep, encoding, id_col, time_col)
+        return _read(path, source, sep, encoding, id_col, time_col, part)
     except UnicodeDecodeError:  # UTF-8 at the start only: the file is Latin-1
-        return _read(path, source, sep, "latin-1", id_col, time_col)
+        return _read(path, source, sep, "latin-1", id_col, time_col, part)
 
 
 def _read(
-    path: Path, source: str, sep: str, encoding: str, id_col: str | None, time_col: str | None
-) -> tuple[pd.DataFrame, np.ndarray, str]:
+    path: Path,
+    source: str,
+    sep: str,
+    encoding: str,
+    id_col: str | None,
+    time_col: str | None,
+    part=None,
+) -> tuple[pd.DataFrame, np.ndarray, str, object]:
     header = _header(path, source, sep, encoding)
     names = _column_names(header.fields)
     text_col = _text_column(names, id_col, time_col)
@@ -174,36 +189,40 @@ def _read(
             "na_values": {name: na for name in names if name != text_col},
             "dtype": {text_col: object},
         }
+    read = functools.partial(
+        pd.read_csv,
+        path,
+        sep=sep,
+        encoding=encoding,
+        compression="infer",
+        header=None,
+        names=names,
+        skip_blank_lines=False,
+        skipinitialspace=True,
+        low_memory=False,
+        **options,
+    )
     try:
-        df = pd.read_csv(
-            path,
-            sep=sep,
-            encoding=encoding,
-            compression="infer",
-            header=None,
-            names=names,
-            skiprows=1,
-            skip_blank_lines=False,
-            skipinitialspace=True,
-            low_memory=False,
-            **options,
-        )
+        if part is not None and text_col is not None:
+            df, positions, records, part = _read_part(read, text_col, part, source)
+        else:
+            df = read(skiprows=1)
+            positions, records = np.arange(len(df)), len(df)
     except pd.errors.EmptyDataError:
         raise DataError(
             f"{source}: the file is empty; expected a header line and data rows"
         ) from None
     except pd.errors.ParserError as exc:
         raise _parser_error(exc, path, source, sep, encoding) from None
-    except UnicodeDecodeError:
+    except (UnicodeDecodeError, DataError):
         raise
     except _READ_ERRORS as exc:
         raise _cannot_read(source, exc) from None
     if df.shape[1] > _MANY_COLUMNS:  # one block per dtype: later steps work per block
         df = df.copy()
     if text_col is not None and text_col in df.columns:  # an empty field is still no id
-        ids = df[text_col]
-        df[text_col] = ids.where(ids.astype(str) != "", np.nan)
-    lines = _row_lines(path, sep, encoding, header.span, len(df))
+        df[text_col] = _no_empty(df[text_col])
+    lines = _row_lines(path, sep, encoding, header.span, records)[positions]
     blank = df.iloc[:, 0].isna().to_numpy().copy()  # a blank row: empty in the first column...
     if blank.any():  # ... and in all the others
         blank[blank] = df.loc[blank].isna().all(axis=1).to_numpy()
@@ -211,7 +230,26 @@ def _read(
         df, lines = df.loc[~blank], lines[~blank]
     if len(df) == 0:
         raise DataError(f"{source}: no data rows after the header (line 1); add rows below it")
-    return df, lines, sep
+    return df, lines, sep, part
+
+
+def _no_empty(ids: pd.Series) -> pd.Series:
+    """The ids with empty fields as missing."""
+    return ids.where(ids.astype(str) != "", np.nan)
+
+
+def _read_part(read, text_col: str, part, source: str):
+    """``(frame, row positions, rows in the file, Part)``: the id column read whole, then
+    only the records of the part's series (and those without an id). pandas infers each
+    column's type from the part's rows: the same values as a whole read unless the column
+    holds text in another part's rows (then it is text, converted later)."""
+    ids = _no_empty(read(skiprows=1, usecols=[text_col])[text_col])
+    every = np.arange(len(ids))
+    _, positions, found = _keep_part(pd.DataFrame({text_col: ids}), every, text_col, part, source)
+    keep = np.zeros(len(ids) + 1, dtype=bool)  # by record: 0 is the header
+    keep[positions + 1] = True
+    df = read(skiprows=lambda record: record >= len(keep) or not keep[record])
+    return df, positions, len(ids), found
 
 
 def _header(path: Path, source: str, sep: str, encoding: str) -> _Header:

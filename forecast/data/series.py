@@ -9,6 +9,7 @@ import pandas as pd
 
 from forecast.data.container import _quote, _stamp, _Where
 from forecast.errors import DataError
+from forecast.pool import Part, part_of
 
 
 @dataclass
@@ -87,3 +88,34 @@ def _split_series(
     order = np.argsort(codes, kind="stable")
     bounds = np.cumsum(np.bincount(codes, minlength=len(uniques)))[:-1]
     return [(str(k), pos) for k, pos in zip(uniques, np.split(order, bounds), strict=True)]
+
+
+def _keep_part(
+    df: pd.DataFrame, lines: np.ndarray, id_col: str | None, part, label: str
+) -> tuple[pd.DataFrame, np.ndarray, Part]:
+    """The rows of one worker's part of a panel (:func:`forecast.pool.part_of`).
+
+    ``part`` is ``(index, workers)``, or a :class:`~forecast.pool.Part` when the reader
+    has already kept only the part's rows. Rows without an id stay in every part, so
+    that every worker names the first of them as the whole panel would.
+    """
+    if isinstance(part, Part):
+        return df, lines, part
+    index, workers = part
+    if id_col is None:
+        raise DataError(
+            f"{label}: sharding by series needs a panel in long format; name its id "
+            "column with id_col= or shard by batch"
+        )
+    ids = df[id_col]
+    present = ids.notna().to_numpy()
+    text = ids[present].astype(str)  # the keys as _split_series makes them
+    keys = tuple(pd.unique(text))
+    if len(keys) < workers:
+        raise DataError(
+            f"{label}: {len(keys)} series for {workers} workers sharding by series; every "
+            "worker needs at least one series: use fewer workers or shard by batch"
+        )
+    keep = ~present
+    keep[present] = text.isin(set(part_of(keys, index, workers))).to_numpy()
+    return df.loc[keep], lines[keep], Part(index, workers, keys)

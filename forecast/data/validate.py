@@ -19,7 +19,7 @@ from forecast.data.gaps import _apply_gaps, _check_gaps
 from forecast.data.inference import _find_time_col, _norm, _parse_times, _select_columns
 from forecast.data.numbers import _kinds, _values
 from forecast.data.reading import _read_csv
-from forecast.data.series import _prepare_series, _Series, _split_series
+from forecast.data.series import _keep_part, _prepare_series, _Series, _split_series
 from forecast.errors import DataError
 from forecast.frequency import as_offset, freq_name
 
@@ -38,10 +38,12 @@ def _validate(
     freq: str | None,
     gaps: str,
     allow_decimal_comma: bool,
+    part=None,
 ) -> SeriesData:
     """Check and convert ``df``: settings, columns, roles, values, series, frequency, gaps.
 
     ``source`` is kept in the result; messages start with ``label`` (its printable form).
+    ``part``: ``(index, workers)``: keep only that worker's series (see :mod:`forecast.pool`).
     """
     _check_gaps(gaps, label)
     where = _Where(label, lines, word)
@@ -51,6 +53,9 @@ def _validate(
     if len(df) == 0:
         raise DataError(f"{label}: no data rows; add rows")
     time_col, id_col = _find_roles(df, label, time_col, id_col)
+    if part is not None:
+        df, lines, part = _keep_part(df, lines, id_col, part, label)
+        where = _Where(label, lines, word)
 
     times = _parse_times(df[time_col].reset_index(drop=True), time_col, where)
     targets, covs = _select_columns(
@@ -87,6 +92,7 @@ def _validate(
         freq=offset.freqstr,
         source=source,
         report=report,
+        part=part,
     )
 
 
@@ -212,6 +218,7 @@ def validate_frame(
     id_col: str | None = None,
     freq: str | None = None,
     gaps: str = "interpolate",
+    part: tuple[int, int] | None = None,
 ) -> SeriesData:
     """Validate a DataFrame (time as a column or as its DatetimeIndex).
 
@@ -225,6 +232,9 @@ def validate_frame(
         id_col: Column naming the series in long format (``unique_id, ds, y``).
         freq: Pandas offset alias; inferred when None.
         gaps: ``"interpolate"`` (default), ``"ffill"`` or ``"error"``.
+        part: ``(index, workers)``: keep only the series of worker ``index`` of
+            ``workers`` (:func:`forecast.pool.part_of`; long format only); the result's
+            ``part`` records it with every id of the data.
 
     Returns:
         SeriesData: frames of shape ``(n_rows, len(targets) + len(covariates))``.
@@ -256,6 +266,7 @@ def validate_frame(
         freq=freq,
         gaps=gaps,
         allow_decimal_comma=False,
+        part=part,
     )
 
 
@@ -268,12 +279,14 @@ def load_csv(
     id_col: str | None = None,
     freq: str | None = None,
     gaps: str = "interpolate",
+    part: tuple[int, int] | None = None,
 ) -> SeriesData:
     """Read and validate a CSV file (optionally compressed).
 
     Args:
         path: The file; messages start with it as given.
-        time_col, target, covariates, id_col, freq, gaps: as in :func:`validate_frame`.
+        time_col, target, covariates, id_col, freq, gaps, part: as in
+            :func:`validate_frame`.
 
     Returns:
         SeriesData.
@@ -292,7 +305,7 @@ def load_csv(
     source = os.fspath(path)
     label = _label(source)
     _check_gaps(gaps, label)
-    df, lines, sep = _read_csv(Path(path), label, id_col, time_col)
+    df, lines, sep, part = _read_csv(Path(path), label, id_col, time_col, part)
     return _validate(
         df,
         source=source,
@@ -306,6 +319,7 @@ def load_csv(
         freq=freq,
         gaps=gaps,
         allow_decimal_comma=sep != ",",
+        part=part,
     )
 
 

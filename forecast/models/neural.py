@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from forecast import pool
 from forecast.errors import ModelDirError
 from forecast.models.base import Model, ModelSpec
 
@@ -61,6 +62,10 @@ class _Network(Model):
             splits = training.splits(spec, frames, validation)
             self.base_seasons_ = training.choose_base(spec, frames, splits)
         self.network_, info = training.train(self, frames, validation)
+        # sharded by series, every worker fitted its own series' scalers: all of them now
+        share = pool.active().share
+        self.transforms_ = pool.merged(share(self.transforms_))
+        self.scalers_ = pool.merged(share(self.scalers_))
         if self.base_seasons_ is not None:
             info["base_seasons"] = self.base_seasons_
         return info
