@@ -6,7 +6,7 @@ its series (a CSV record by record, a Parquet file through a pyarrow filter), an
 those. This benchmark writes a synthetic daily panel (the one of ``panel_scale.py``: levels
 log-uniform 1 .. 1e5) as CSV and as Parquet, then in a fresh process per case (so that the
 peak is that case's alone) reads it whole and as part 0 of ``--workers``, with the peak RSS
-(``ru_maxrss``) after importing ``forecast.data`` and after the read, and the time.
+(``VmHWM`` of ``/proc/self/status``; Linux) after importing ``forecast.data`` and after the read, and the time.
 
 Usage:
     python benchmarks/part_memory.py                       # 10,000 series x 500 days, 4 parts
@@ -35,14 +35,17 @@ ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ROOT / "benchmarks" / "results" / "part_memory.md"
 
 CHILD = """
-import json, resource, sys, time
+import json, sys, time
 sys.path.insert(0, {root!r})
+def peak_mb():  # VmHWM: this process's peak RSS (ru_maxrss would include the parent's)
+    with open("/proc/self/status") as status:
+        return next(int(l.split()[1]) for l in status if l.startswith("VmHWM")) / 1024
 from forecast.data import load_data
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+before = peak_mb()
 start = time.perf_counter()
 sd = load_data({path!r}, id_col="unique_id", part={part!r})
 seconds = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+peak = peak_mb()
 print(json.dumps(dict(series=len(sd.frames), rows=sum(len(f) for f in sd.frames.values()),
                       seconds=seconds, rss_import_mb=before, rss_peak_mb=peak)))
 """
@@ -108,7 +111,7 @@ def main(argv=None) -> None:
             + ", ".join(f"{x:.2f}" for x in load),
             f"- data: {args.series:,} synthetic daily series x {args.steps} days (long format "
             f"`unique_id, ds, y`); CSV {sizes['csv']:.0f} MB, Parquet {sizes['parquet']:.0f} MB",
-            "- each read in a fresh process; RSS in MB (`ru_maxrss`); 'read MB' = peak minus "
+            "- each read in a fresh process; RSS in MB (peak: `VmHWM`); 'read MB' = peak minus "
             "the RSS after importing `forecast.data`; 'of whole' = that over the whole read's",
             "",
             "| format | read | series | rows | seconds | RSS after import | peak RSS | read MB "

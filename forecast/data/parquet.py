@@ -18,11 +18,12 @@ import pandas as pd
 from forecast.data.container import SeriesData, _label
 from forecast.data.gaps import _check_gaps
 from forecast.data.reading import _text_column
-from forecast.data.series import _keep_part
+from forecast.data.series import _part_mask
 from forecast.data.validate import _validate, load_csv
 from forecast.errors import DataError
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
+_BATCH_ROWS = 65_536  # rows per batch when reading one worker's part
 
 
 def is_parquet(path: str | Path) -> bool:
@@ -45,15 +46,13 @@ def _read_parquet(
     except ImportError:  # pragma: no cover - pyarrow is a dependency
         raise DataError(f"{label}: reading Parquet needs pyarrow; pip install pyarrow") from None
     try:
-        rows = None
+        name = None
         if part is not None:
-            names = pq.read_schema(path).names
-            name = _text_column(names, id_col, time_col)
-            rows = None if name is None else _part_rows(pq, path, name, part, label)
-        if rows is None:
+            name = _text_column(pq.read_schema(path).names, id_col, time_col)
+        if name is None:
             df, numbers = pq.read_table(path).to_pandas(), None
         else:
-            df, numbers, part = rows
+            df, numbers, part = _part_rows(pq, path, name, part, label)
     except FileNotFoundError:
         raise DataError(f"{label}: no such file") from None
     except DataError:  # from the part's ids: already one line for the user
@@ -73,19 +72,24 @@ def _read_parquet(
 
 
 def _part_rows(pq, path: Path, name: str, part, label: str):
-    """``(table, row numbers, Part)`` of one worker's series, read by a filter on the id
-    column ``name``; ``None`` when the filtered read does not give the expected rows."""
-    import pyarrow.compute as pc
+    """``(table, row numbers, Part)`` of one worker's series: the id column ``name`` read
+    whole (text as categories), then the file batch by batch, keeping the part's rows."""
+    import pyarrow as pa
 
-    ids = pq.read_table(path, columns=[name]).column(name).to_pandas()
-    everything = np.arange(1, len(ids) + 1)
-    _, numbers, found = _keep_part(pd.DataFrame({name: ids}), everything, name, part, label)
-    raw = ids.iloc[numbers - 1].reset_index(drop=True)
-    wanted = pc.field(name).isin(raw.dropna().unique().tolist()) | pc.field(name).is_null()
-    table = pq.read_table(path, filters=wanted)
-    if table.num_rows != len(raw) or not table.column(name).to_pandas().equals(raw):
-        return None  # the filter changed the order, or the values compare otherwise
-    return table.to_pandas(), numbers, found
+    kind = pq.read_schema(path).field(name).type
+    text = pa.types.is_string(kind) or pa.types.is_large_string(kind)
+    column = pq.read_table(path, columns=[name], read_dictionary=[name] if text else None)
+    keep, found = _part_mask(column.column(name).to_pandas(), part, label)
+    del column
+    handle = pq.ParquetFile(path)
+    batches, start = [], 0
+    for batch in handle.iter_batches(batch_size=_BATCH_ROWS):
+        mask = keep[start : start + batch.num_rows]
+        start += batch.num_rows
+        if mask.any():
+            batches.append(batch.filter(pa.array(mask)))
+    table = pa.Table.from_batches(batches, schema=handle.schema_arrow)
+    return table.to_pandas(), np.flatnonzero(keep) + 1, found
 
 
 def load_parquet(

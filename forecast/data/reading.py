@@ -29,7 +29,7 @@ from forecast.data.records import (
     _read_header,
     _record_starts,
 )
-from forecast.data.series import _keep_part
+from forecast.data.series import _part_mask
 from forecast.errors import DataError
 
 _SEPARATORS = ",;\t|"
@@ -234,22 +234,26 @@ def _read(
 
 
 def _no_empty(ids: pd.Series) -> pd.Series:
-    """The ids with empty fields as missing."""
+    """The ids with empty fields as missing (categorical ids stay categorical)."""
+    if isinstance(ids.dtype, pd.CategoricalDtype):
+        return ids.cat.remove_categories([""]) if "" in ids.cat.categories else ids
     return ids.where(ids.astype(str) != "", np.nan)
 
 
 def _read_part(read, text_col: str, part, source: str):
-    """``(frame, row positions, rows in the file, Part)``: the id column read whole, then
-    only the records of the part's series (and those without an id). pandas infers each
-    column's type from the part's rows: the same values as a whole read unless the column
-    holds text in another part's rows (then it is text, converted later)."""
-    ids = _no_empty(read(skiprows=1, usecols=[text_col])[text_col])
-    every = np.arange(len(ids))
-    _, positions, found = _keep_part(pd.DataFrame({text_col: ids}), every, text_col, part, source)
-    keep = np.zeros(len(ids) + 1, dtype=bool)  # by record: 0 is the header
-    keep[positions + 1] = True
-    df = read(skiprows=lambda record: record >= len(keep) or not keep[record])
-    return df, positions, len(ids), found
+    """``(frame, row positions, rows in the file, Part)``: the id column read whole (as
+    categories: one code per row, not one string), then only the records of the part's
+    series and those without an id. pandas infers each column's type from the part's
+    rows: the same values as a whole read unless the column holds text in another part's
+    rows (then it is text, converted later)."""
+    # low_memory: the tokenizer works in chunks (one column of one type: no mixed types)
+    first = read(skiprows=1, usecols=[text_col], dtype={text_col: "category"}, low_memory=True)
+    keep, found = _part_mask(_no_empty(first[text_col]), part, source)
+    records = len(first)
+    del first
+    by_record = np.concatenate([[False], keep])  # record 0 is the header
+    df = read(skiprows=lambda record: record >= len(by_record) or not by_record[record])
+    return df, np.flatnonzero(keep), records, found
 
 
 def _header(path: Path, source: str, sep: str, encoding: str) -> _Header:

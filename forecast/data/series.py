@@ -96,26 +96,42 @@ def _keep_part(
     """The rows of one worker's part of a panel (:func:`forecast.pool.part_of`).
 
     ``part`` is ``(index, workers)``, or a :class:`~forecast.pool.Part` when the reader
-    has already kept only the part's rows. Rows without an id stay in every part, so
-    that every worker names the first of them as the whole panel would.
+    has already kept only the part's rows (:func:`_part_mask`).
     """
     if isinstance(part, Part):
         return df, lines, part
-    index, workers = part
     if id_col is None:
         raise DataError(
             f"{label}: sharding by series needs a panel in long format; name its id "
             "column with id_col= or shard by batch"
         )
-    ids = df[id_col]
-    present = ids.notna().to_numpy()
-    text = ids[present].astype(str)  # the keys as _split_series makes them
-    keys = tuple(pd.unique(text))
+    keep, found = _part_mask(df[id_col], part, label)
+    return df.loc[keep], lines[keep], found
+
+
+def _part_mask(ids: pd.Series, part: tuple[int, int], label: str) -> tuple[np.ndarray, Part]:
+    """Which rows belong to worker ``index`` of ``workers`` (``part``), and the
+    :class:`~forecast.pool.Part` with every id. Rows without an id stay in every part,
+    so that every worker names the first of them as the whole panel would.
+
+    ``ids`` may be categorical (what the readers give, to spare the memory of one
+    string object per row); the keys are the ids as text, as :func:`_split_series`
+    makes them.
+
+    Example:
+        >>> keep, found = _part_mask(pd.Series(["b", "a", None, "b", "c"]), (0, 2), "f")
+        >>> keep.tolist(), found.ids
+        ([False, True, True, False, True], ('b', 'a', 'c'))
+    """
+    index, workers = part
+    codes, uniques = pd.factorize(ids)  # first appearance order; no id: -1
+    text = [str(value) for value in uniques]
+    keys = tuple(dict.fromkeys(text))  # two values with one text are one series
     if len(keys) < workers:
         raise DataError(
             f"{label}: {len(keys)} series for {workers} workers sharding by series; every "
             "worker needs at least one series: use fewer workers or shard by batch"
         )
-    keep = ~present
-    keep[present] = text.isin(set(part_of(keys, index, workers))).to_numpy()
-    return df.loc[keep], lines[keep], Part(index, workers, keys)
+    mine = set(part_of(keys, index, workers))
+    kept = np.array([key in mine for key in text] + [True])  # the last: no id
+    return kept[np.where(codes < 0, len(text), codes)], Part(index, workers, keys)
