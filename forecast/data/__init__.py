@@ -14,6 +14,9 @@ cited by the line it starts on); for a DataFrame, ``row N`` is the 0-based posit
 Messages quote at most 100 characters of any user text (then ``…``) and name the
 parameters to change as ``time_col=``, ``freq='D'``, ``gaps='ffill'``. Reading and
 validation take time linear in the size of the file, however many columns it has.
+With ``part=(index, workers)`` (one worker of a fit sharded by series, see
+:mod:`forecast.pool`) a loader reads the id column whole, then only the rows of that
+worker's series, and validates those; the result's ``part`` lists every id.
 
 What is accepted:
 
