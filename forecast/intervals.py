@@ -59,7 +59,8 @@ def quantile_grid(scale_free: np.ndarray, total=None) -> np.ndarray:
             those of all workers' errors together (:func:`pooled_quantiles`).
 
     Returns:
-        ``(len(LEVELS), H, K)``; NaN errors (none in practice) are ignored.
+        ``(len(LEVELS), H, K)``; a NaN error (none in practice: validated data) makes its
+        step's and target's quantiles NaN, as ``np.quantile`` does.
     """
     scale_free = np.asarray(scale_free, dtype=float)
     if total is not None:

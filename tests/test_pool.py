@@ -14,7 +14,7 @@ from conftest import seasonal_frame
 
 from forecast import Forecaster, cluster
 from forecast import pool as pooling
-from forecast.data import load_data, validate_frame
+from forecast.data import load_data, parquet, validate_frame
 from forecast.errors import DataError, TrainingError
 from forecast.intervals import cross_fitted_coverage, pooled_quantiles, quantile_grid
 
@@ -98,7 +98,7 @@ def test_each_worker_reads_its_series_and_every_id_in_order(tmp_path, suffix):
     assert whole.part is None
 
 
-def test_a_parquet_part_reads_the_ids_whole_and_only_its_rows(tmp_path, monkeypatch):
+def test_a_parquet_part_reads_the_ids_whole_then_cuts_each_batch(tmp_path, monkeypatch):
     import pyarrow.parquet as pq
 
     _panel().to_parquet(tmp_path / "panel.parquet", index=False)
@@ -110,9 +110,13 @@ def test_a_parquet_part_reads_the_ids_whole_and_only_its_rows(tmp_path, monkeypa
         calls.append((sorted(kwargs), table.num_rows, table.num_columns))
         return table
 
+    whole = load_data(tmp_path / "panel.parquet", id_col="id")
     monkeypatch.setattr(pq, "read_table", spy)
+    monkeypatch.setattr(parquet, "_BATCH_ROWS", 37)  # batches that cut through series
     sd = load_data(tmp_path / "panel.parquet", id_col="id", part=(1, 2))
     assert sorted(sd.frames) == ["s1", "s3"]
+    for key, series in sd.frames.items():
+        pd.testing.assert_frame_equal(series, whole.frames[key])
     n_rows = len(_panel())
     assert calls == [(["columns", "read_dictionary"], n_rows, 1)]  # then batch by batch
 
