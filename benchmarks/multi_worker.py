@@ -61,19 +61,27 @@ def panel(series: int, length: int):
 
 
 def worker(args) -> None:
-    """One worker: two timed fits under the strategy of TF_CONFIG; the chief prints JSON."""
+    """One worker: two timed fits under the strategy of TF_CONFIG; the chief prints JSON.
+
+    ``--shard series``: the worker fits its part of the panel (its own series), as
+    ``forecast fit --shard series`` does (:func:`forecast.cluster.fit`).
+    """
     sys.path.insert(0, str(ROOT))
-    from forecast import Forecaster, cluster, distributed
+    from forecast import Forecaster, cluster, distributed, pool, sharding
+    from forecast.data import validate_frame
 
     role = cluster.role(True)
-    setup = distributed.start(role.kind, None, role.index, role.workers)
-    data = panel(args.series, args.length)
+    setup = distributed.start(role.kind, None, role.index, role.workers, args.shard)
+    data = validate_frame(panel(args.series, args.length), id_col="unique_id", time_col="ds")
+    workers = pool.Pool()
+    if args.shard == "series":
+        data, workers = cluster._part_of(data, role.index, role.workers), sharding.pool(setup)
     times = {}
-    with distributed.use(setup):
+    with distributed.use(setup), pool.use(workers):
         for epochs in (args.short, args.short, args.long):  # the first one warms up
             fc = Forecaster(**PARAMS, epochs=epochs)
             start = time.perf_counter()
-            fc.fit(data, id_col="unique_id", time_col="ds", target="y")
+            fc.fit(data)
             times[epochs] = time.perf_counter() - start
     windows = fc.training_["train_windows"]
     rate = windows * (args.long - args.short) / (times[args.long] - times[args.short])
@@ -117,7 +125,7 @@ def run(workers: int, args) -> dict:
 
 
 def _forward(args) -> list[str]:
-    names = ("series", "length", "short", "long")
+    names = ("series", "length", "short", "long", "shard")
     return [x for n in names for x in (f"--{n}", str(getattr(args, n)))]
 
 
@@ -130,6 +138,7 @@ def main() -> None:
     parser.add_argument("--short", type=int, default=1)
     parser.add_argument("--long", type=int, default=4)
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+    parser.add_argument("--shard", choices=("batch", "series"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         worker(args)
@@ -138,11 +147,19 @@ def main() -> None:
         args.series, args.length, args.long = 4, 800, 3
     began = time.time()
     load = [os.getloadavg()[0]]
-    one = run(1, args)
-    load.append(os.getloadavg()[0])
-    two = run(2, args)
-    load.append(os.getloadavg()[0])
-    eff = efficiency(one["samples_per_s"], two["samples_per_s"], 2)
+    rows = []
+    for shard in ("batch", "series"):  # every worker: a slice of every batch / its series
+        args.shard = shard
+        one = run(1, args)
+        load.append(os.getloadavg()[0])
+        two = run(2, args)
+        load.append(os.getloadavg()[0])
+        eff = efficiency(one["samples_per_s"], two["samples_per_s"], 2)
+        rows += [
+            f"| {shard} | 1 | {PARAMS['batch_size']} | {one['samples_per_s']:,.0f} | 1.00 | 100% |",
+            f"| {shard} | 2 | {PARAMS['batch_size']} | {two['samples_per_s']:,.0f} | "
+            f"{two['samples_per_s'] / one['samples_per_s']:.2f} | {eff:.0%} |",
+        ]
     import tensorflow as tf
 
     lines = [
@@ -157,14 +174,15 @@ def main() -> None:
         f"- method: per worker, after a warm-up fit, fits of {args.short} and {args.long} epochs "
         "in one process; "
         "samples/s = windows x epoch difference / time difference (no start-up, tracing)",
+        "- shard: `batch` (`--shard batch`, the default: every worker reads its slice of every "
+        "global batch) or `series` (`--shard series`: every worker reads, windows and streams "
+        "only its own series)",
         f"- load average (1 min) during the run: {min(load):.1f} to {max(load):.1f}; "
         f"total {time.time() - began:.0f} s",
         "",
-        "| workers | global batch | samples/s | speed-up | scaling efficiency |",
-        "|---:|---:|---:|---:|---:|",
-        f"| 1 | {PARAMS['batch_size']} | {one['samples_per_s']:,.0f} | 1.00 | 100% |",
-        f"| 2 | {PARAMS['batch_size']} | {two['samples_per_s']:,.0f} | "
-        f"{two['samples_per_s'] / one['samples_per_s']:.2f} | {eff:.0%} |",
+        "| shard | workers | global batch | samples/s | speed-up | scaling efficiency |",
+        "|---|---:|---:|---:|---:|---:|",
+        *rows,
         "",
     ]
     args.output.parent.mkdir(parents=True, exist_ok=True)

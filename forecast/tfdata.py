@@ -227,9 +227,15 @@ def window_dataset(
         batches = indices.batch(int(batch_size))
     if skip:
         batches = batches.skip(int(skip))
-    return batches.map(gather, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True).prefetch(
-        tf.data.AUTOTUNE
-    )
+    if repeat:
+        # An endless stream with tf.data's autotuning ran at half speed on one core, and
+        # deleting its iterator took about a second per epoch trained (measured: 3,560
+        # against 6,650 windows/s): fixed parallelism and prefetch instead.
+        options = tf.data.Options()
+        options.autotune.enabled = False
+        batches = batches.with_options(options)
+    parallel = 2 if repeat else tf.data.AUTOTUNE
+    return batches.map(gather, num_parallel_calls=parallel, deterministic=True).prefetch(parallel)
 
 
 def with_members_axis(dataset: tf.data.Dataset) -> tf.data.Dataset:
