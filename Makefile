@@ -47,6 +47,7 @@ bench: $(BIN)/python
 	$(BIN)/python benchmarks/panel_scale.py
 	$(BIN)/python benchmarks/multi_worker.py
 	$(BIN)/python benchmarks/part_memory.py
+	$(BIN)/python benchmarks/combination.py
 
 # Long fuzz runs (CI runs short ones): random CSV files at the loader, random resealed manifests
 # at Forecaster.load. Figures in benchmarks/results/fuzz.md.

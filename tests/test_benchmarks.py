@@ -19,6 +19,7 @@ SCRIPTS = [
     "panel_scale",
     "multi_worker",
     "part_memory",
+    "combination",
 ]
 
 
