@@ -1,8 +1,9 @@
 """Data-parallel training (issue #15): the custom loop gives the weights of ``model.fit``; two
 worker processes on 127.0.0.1 give the weights of one process; only the chief writes; a
 dead worker stops the other with one ``Error:`` line; a killed job resumes from its
-checkpoint to the weights of an uninterrupted run; sharded by series (each worker windows
-only its own series), two workers reach the validation MASE of one process within 5 %.
+checkpoint to the weights of an uninterrupted run; sharded by series (each worker reads
+only its own series, from a CSV or a Parquet file), two workers reach the validation MASE
+of one process within 5 %, and a bad row in one worker's series stops both at once.
 
 The tests that start worker processes are marked ``multiworker`` (deselect them with
 ``-m "not multiworker"``); they take about three minutes on two loaded cores.
