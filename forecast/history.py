@@ -47,8 +47,9 @@ def describe(sd, pool=None) -> dict:
     }
     digests = {str(key): series_digest(key, f) for key, f in sd.frames.items()}
     if pool is not None and pool.workers > 1:
-        series = merged(pool.share(series), sd.part.ids)
-        digests = merged(pool.share(digests), sd.part.ids)
+        parts = pool.share((series, digests))
+        series = merged([part[0] for part in parts], sd.part.ids)
+        digests = merged([part[1] for part in parts], sd.part.ids)
     return {
         "source": sd.source,
         "time_col": sd.time_col,

@@ -240,9 +240,12 @@ def test_a_fit_in_parts_saves_what_one_process_saves(workers):
 
 
 def test_the_default_lookback_is_that_of_the_whole_panel():
-    # the median length of all series; worker 1's series alone would give another one
-    sd = validate_frame(_panel(lengths=(200, 30, 200, 30, 200)), id_col="id")
+    # the median length of all series (200: lookback 12, a season); worker 1's series
+    # alone (18 rows) would cap it at 8
+    sd = validate_frame(_panel(lengths=(200, 18, 200, 18, 200)), id_col="id")
     whole = Forecaster(model="naive", horizon=3).fit(sd)
+    alone = Forecaster(model="naive", horizon=3).fit(cluster._part_of(sd, 1, 2))
+    assert (whole.lookback_, alone.lookback_) == (12, 8)
     fitted = run_workers(
         2,
         lambda pool: Forecaster(model="naive", horizon=3).fit(cluster._part_of(sd, pool.index, 2)),
@@ -268,3 +271,32 @@ def test_workers_that_read_different_columns_are_told_so():
     parts[1] = type(sd)(**{**parts[1].__dict__, "frames": {"s1": odd}, "freq": "2MS"})
     with pytest.raises(DataError, match="the workers found different frequency"):
         run_workers(2, lambda pool: Forecaster(model="naive", horizon=3).fit(parts[pool.index]))
+
+
+def test_the_naive_base_is_chosen_on_every_workers_series():
+    import types
+
+    from forecast import training
+
+    hours = np.arange(24 * 7 * 6)
+    rng = np.random.default_rng(0)
+    # a daily pattern on a random walk: the week-old value is further off than the day-old
+    walk = np.cumsum(0.2 * rng.standard_normal(len(hours)))
+    daily = 10 + np.sin(2 * np.pi * hours / 24) + walk
+    weekly = 10 + np.sin(2 * np.pi * hours / 168) + 0.05 * rng.standard_normal(len(hours))
+    frames = {
+        key: pd.DataFrame({"y": y}, index=pd.date_range("2024-01-01", periods=len(y), freq="h"))
+        for key, y in (("d1", daily), ("d2", daily + 5), ("w", weekly))
+    }
+    splits = {key: (list(range(200, len(f) - 48)), "purged") for key, f in frames.items()}
+    spec = types.SimpleNamespace(
+        season_length=24, lookback=200, freq="h", horizon=24, targets=["y"]
+    )
+    parts = [["d1", "d2"], ["w"]]  # the weekly series alone would choose the week
+
+    def choose(keys):
+        return training.choose_base(spec, {k: frames[k] for k in keys}, splits)
+
+    whole, alone = choose(["d1", "d2", "w"]), choose(["w"])
+    assert whole != alone
+    assert run_workers(2, lambda pool: choose(parts[pool.index])) == [whole, whole]

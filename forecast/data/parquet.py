@@ -46,13 +46,12 @@ def _read_parquet(
     except ImportError:  # pragma: no cover - pyarrow is a dependency
         raise DataError(f"{label}: reading Parquet needs pyarrow; pip install pyarrow") from None
     try:
-        name = None
-        if part is not None:
-            name = _text_column(pq.read_schema(path).names, id_col, time_col)
+        schema = None if part is None else pq.read_schema(path)
+        name = None if schema is None else _text_column(schema.names, id_col, time_col)
         if name is None:
             df, numbers = pq.read_table(path).to_pandas(), None
         else:
-            df, numbers, part = _part_rows(pq, path, name, part, label)
+            df, numbers, part = _part_rows(pq, path, schema.field(name).type, name, part, label)
     except FileNotFoundError:
         raise DataError(f"{label}: no such file") from None
     except DataError:  # from the part's ids: already one line for the user
@@ -71,12 +70,12 @@ def _read_parquet(
     return df, numbers, part
 
 
-def _part_rows(pq, path: Path, name: str, part, label: str):
-    """``(table, row numbers, Part)`` of one worker's series: the id column ``name`` read
-    whole (text as categories), then the file batch by batch, keeping the part's rows."""
+def _part_rows(pq, path: Path, kind, name: str, part, label: str):
+    """``(table, row numbers, Part)`` of one worker's series: the id column ``name`` (of
+    Arrow type ``kind``) read whole, text as categories, then the file batch by batch,
+    keeping the part's rows."""
     import pyarrow as pa
 
-    kind = pq.read_schema(path).field(name).type
     text = pa.types.is_string(kind) or pa.types.is_large_string(kind)
     column = pq.read_table(path, columns=[name], read_dictionary=[name] if text else None)
     keep, found = _part_mask(column.column(name).to_pandas(), part, label)

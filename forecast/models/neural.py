@@ -63,9 +63,9 @@ class _Network(Model):
             self.base_seasons_ = training.choose_base(spec, frames, splits)
         self.network_, info = training.train(self, frames, validation)
         # sharded by series, every worker fitted its own series' scalers: all of them now
-        share = pool.active().share
-        self.transforms_ = pool.merged(share(self.transforms_))
-        self.scalers_ = pool.merged(share(self.scalers_))
+        parts = pool.active().share((self.transforms_, self.scalers_))
+        self.transforms_ = pool.merged([part[0] for part in parts])
+        self.scalers_ = pool.merged([part[1] for part in parts])
         if self.base_seasons_ is not None:
             info["base_seasons"] = self.base_seasons_
         return info
