@@ -21,7 +21,7 @@ from forecast.params import PARAMETERS, check
 from forecast.schema import Any, Int, List, Map, Num, Str
 from forecast.schema import check as check_schema
 
-CONFIG_VERSION = 3  # 3: per-series scalers, interval quantile grids, base_series, notes
+CONFIG_VERSION = 4  # 3: per-series scalers, quantile grids, base_series, notes; 4: seasonal
 MAX_LOOKBACK = 100_000
 MAX_HORIZON = 10_000
 MAX_COLUMNS = 10_000

@@ -72,6 +72,10 @@ class Forecaster(BaseEstimator):
             forecast is their average, which is much steadier than one network's.
         transform: scale of the targets inside the neural models: ``"log"``, ``"none"`` or
             ``"auto"`` (log when every target value is positive).
+        deseasonalize: seasonal adjustment inside the neural models: ``"auto"`` takes each
+            series' seasonal indices (classical decomposition of its training rows, on the
+            model's scale) out of what the network reads and puts them back into its
+            forecasts, where a test finds the season (:mod:`forecast.seasonal`); ``"none"``.
         season_length: season of ``seasonal-naive`` and MASE; default from the frequency.
         seed: seed of initialisation, shuffling and dropout: same seed, same data, same
             machine → identical forecasts.
@@ -101,6 +105,7 @@ class Forecaster(BaseEstimator):
         patience: int = D["patience"],
         ensemble: int = D["ensemble"],
         transform: str = D["transform"],
+        deseasonalize: str = D["deseasonalize"],
         season_length: int | None = D["season_length"],
         seed: int = D["seed"],
         level: float = D["level"],
@@ -120,6 +125,7 @@ class Forecaster(BaseEstimator):
         self.patience = patience
         self.ensemble = ensemble
         self.transform = transform
+        self.deseasonalize = deseasonalize
         self.season_length = season_length
         self.seed = seed
         self.level = level

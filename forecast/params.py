@@ -110,6 +110,12 @@ PARAMETERS: dict[str, Param] = {
         "Target scale inside the LSTM (auto: log when all values are positive).",
         choices=("auto", "log", "none"),
     ),
+    "deseasonalize": Param(
+        "auto",
+        str,
+        "Seasonal adjustment inside the LSTM (auto: per series, where a test finds the season).",
+        choices=("auto", "none"),
+    ),
     "season_length": Param(
         None, int, "Season of seasonal-naive and MASE (default: from the frequency).", low=1
     ),

@@ -29,10 +29,21 @@ from forecast.tfdata import window_dataset, with_members_axis
 from forecast.windowing import fit_scaler, training_origins
 
 
-def scaled(spec, frame: pd.DataFrame, transform: str, scaler) -> np.ndarray:
-    """The columns ``targets + covariates`` of one series, transformed and scaled: the
-    values the network reads (:func:`forecast.streaming.stack_rows` keeps them as float32)."""
-    return scaler.transform(transformed(spec, frame, transform))
+def scaled(spec, frame: pd.DataFrame, transform: str, seasonal, scaler) -> np.ndarray:
+    """The columns ``targets + covariates`` of one series, transformed, seasonally
+    adjusted and scaled: the values the network reads (:func:`forecast.streaming.stack_rows`
+    keeps them as float32)."""
+    return scaler.transform(adjusted(spec, frame, transform, seasonal))
+
+
+def adjusted(spec, frame: pd.DataFrame, transform: str, seasonal) -> np.ndarray:
+    """:func:`transformed`, less the targets' seasonal indices (``seasonal``: a
+    :class:`forecast.seasonal.Seasonal`, or ``None`` for none)."""
+    values = transformed(spec, frame, transform)
+    if seasonal is not None:
+        k = len(spec.targets)
+        values[:, :k] -= seasonal.at(frame.index[0], np.arange(len(frame)))
+    return values
 
 
 def choose_transform(transform: str, frame: pd.DataFrame, targets) -> str:
@@ -71,9 +82,34 @@ def splits(spec, frames: dict, validation: dict) -> dict:
     }
 
 
-def fit_train_scalers(spec, frames: dict, validation: dict, transforms: dict) -> dict:
+def training_rows(spec, frame: pd.DataFrame, split) -> int:
+    """How many leading rows of a series its training windows read (inputs and labels),
+    given its ``(training origins, kind)`` of :func:`splits`."""
+    return int(split[0][-1]) + spec.horizon
+
+
+def fit_seasonals(spec, frames: dict, validation: dict, transforms: dict) -> dict:
+    """The seasonal indices of every series (:func:`forecast.seasonal.fit_seasonal`, on its
+    training rows, on the model's scale): ``{key: Seasonal or None}``; all ``None`` when
+    ``spec.deseasonalize`` is ``"none"``."""
+    from forecast.seasonal import fit_seasonal
+
+    if spec.deseasonalize == "none":
+        return dict.fromkeys(frames)
+    parts = splits(spec, frames, validation)
+    out = {}
+    for key, frame in frames.items():
+        rows = training_rows(spec, frame, parts[key])
+        values = transformed(spec, frame, transforms[key])[:rows, : len(spec.targets)]
+        out[key] = fit_seasonal(values, frame.index[:rows], spec.season_length, spec.freq)
+    return out
+
+
+def fit_train_scalers(
+    spec, frames: dict, validation: dict, transforms: dict, seasonals: dict
+) -> dict:
     """One column scaler per series, fitted on the rows that its training windows read
-    (inputs and labels): ``{key: StandardScaler}``.
+    (inputs and labels), seasonally adjusted: ``{key: StandardScaler}``.
 
     Each series is scaled on its own, so a series a thousand times larger than another
     does not dominate the loss; for one series this is the scaler of all training rows.
@@ -81,7 +117,9 @@ def fit_train_scalers(spec, frames: dict, validation: dict, transforms: dict) ->
     parts = splits(spec, frames, validation)
     return {
         key: fit_scaler(
-            transformed(spec, frame, transforms[key])[: parts[key][0][-1] + spec.horizon]
+            adjusted(spec, frame, transforms[key], seasonals[key])[
+                : training_rows(spec, frame, parts[key])
+            ]
         )
         for key, frame in frames.items()
     }
@@ -318,12 +356,18 @@ def predict_scaled(network, rows, starts) -> np.ndarray:
     return np.asarray(network.predict(data, verbose=0), dtype=float)
 
 
-def unscale_targets(scaled: np.ndarray, scaler, transform: str, n_targets: int) -> np.ndarray:
+def unscale_targets(
+    scaled: np.ndarray, scaler, transform: str, n_targets: int, seasonal=None
+) -> np.ndarray:
     """Scaled member outputs ``(N, members, horizon, n_outputs)`` → the ensemble forecast
-    ``(N, horizon, targets)`` in data units: each member is transformed back, then averaged.
+    ``(N, horizon, targets)`` in data units: each member gets the seasonal indices of the
+    forecast steps back (``seasonal``: ``(N, horizon, targets)`` or ``None``), is
+    transformed back, then averaged.
     """
     k = n_targets
     values = scaled[..., :k] * scaler.scale_[:k] + scaler.mean_[:k]
+    if seasonal is not None:
+        values = values + seasonal[:, None]
     if transform == "log":
         values = np.exp(values)
     return values.mean(axis=1)

@@ -312,9 +312,12 @@ def test_two_workers_sharded_by_series_reach_the_mase_of_one_process(tmp_path, s
     # each worker read and windowed 3 of the 6 series; the counts are those of all of them
     for key in ("train_windows", "val_windows"):
         assert sharded.training_[key] == single.training_[key]
-    # the chief saved every series: their scalers, scales, history and digest
+    # the chief saved every series: their scalers, seasonal indices, scales, history and digest
     assert set(sharded.scales_) == set(single.scales_)
     assert set(sharded.model_.scalers_) == set(single.model_.scalers_)
+    assert set(sharded.model_.seasonals_) == set(single.model_.seasonals_) == set(single.scales_)
+    for key, seasonal in single.model_.seasonals_.items():
+        np.testing.assert_array_equal(sharded.model_.seasonals_[key].indices, seasonal.indices)
     assert sharded.data_info_["sha256"] == single.data_info_["sha256"]
     for key, history in single.history_.items():
         pd.testing.assert_frame_equal(sharded.history_[key], history, check_freq=False)

@@ -5,8 +5,10 @@ trained by :mod:`forecast.training`; TensorFlow is imported only when one is fit
 loaded, so that the registry stays cheap to import.
 
 Their learned state, per series: the target transform (``log`` where that series' targets
-are all positive and ``transform="auto"``, else as given) and the column scaler fitted on
-that series' training rows; then the trained ensemble (``model.keras``), shared by all
+are all positive and ``transform="auto"``, else as given), the seasonal indices taken out
+of its targets (``deseasonalize="auto"``: where a test finds the season;
+:mod:`forecast.seasonal`) and the column scaler, both fitted on that series' training rows;
+then the trained ensemble (``model.keras``), shared by all
 series, and, for ``lstm``, the lags of the naive base that the network corrects. A series
 not seen in training (``predict(data=...)`` with a new id) is transformed and scaled on its
 own given history, the whole of it.
@@ -35,6 +37,7 @@ class _Network(Model):
     def __init__(self, spec: ModelSpec):
         super().__init__(spec)
         self.transforms_ = {}  # {str(key): "log" | "none"}
+        self.seasonals_ = {}  # {str(key): Seasonal}, the series with a season taken out
         self.scalers_ = {}  # {str(key): StandardScaler over targets + covariates}
         self.network_ = None
         self.base_seasons_ = None
@@ -55,32 +58,43 @@ class _Network(Model):
             key: training.choose_transform(spec.transform, frame, spec.targets)
             for key, frame in frames.items()
         }
-        scalers = training.fit_train_scalers(spec, frames, validation, transforms)
+        seasonals = training.fit_seasonals(spec, frames, validation, transforms)
+        scalers = training.fit_train_scalers(spec, frames, validation, transforms, seasonals)
         self.transforms_ = {str(key): t for key, t in transforms.items()}
+        self.seasonals_ = {str(key): s for key, s in seasonals.items() if s is not None}
         self.scalers_ = {str(key): s for key, s in scalers.items()}
         if self.chooses_base:
             splits = training.splits(spec, frames, validation)
             self.base_seasons_ = training.choose_base(spec, frames, splits)
         self.network_, info = training.train(self, frames, validation)
         # sharded by series, every worker fitted its own series' scalers: all of them now
-        parts = pool.active().share((self.transforms_, self.scalers_))
+        parts = pool.active().share((self.transforms_, self.seasonals_, self.scalers_))
         self.transforms_ = pool.merged([part[0] for part in parts])
-        self.scalers_ = pool.merged([part[1] for part in parts])
+        self.seasonals_ = pool.merged([part[1] for part in parts])
+        self.scalers_ = pool.merged([part[2] for part in parts])
+        info["deseasonalized"] = len(self.seasonals_)
         if self.base_seasons_ is not None:
             info["base_seasons"] = self.base_seasons_
         return info
 
     def scaling(self, key, frame):
-        """``(transform, scaler)`` of one series: the fitted ones, or for a series not
-        seen in training, fitted on its own given history."""
+        """``(transform, seasonal, scaler)`` of one series: the fitted ones, or for a series
+        not seen in training, fitted on its own given history."""
         from forecast import training
+        from forecast.seasonal import fit_seasonal
         from forecast.windowing import fit_scaler
 
-        name = str(key)
+        spec, name = self.spec, str(key)
         if name in self.scalers_:
-            return self.transforms_[name], self.scalers_[name]
-        transform = training.choose_transform(self.spec.transform, frame, self.spec.targets)
-        return transform, fit_scaler(training.transformed(self.spec, frame, transform))
+            return self.transforms_[name], self.seasonals_.get(name), self.scalers_[name]
+        transform = training.choose_transform(spec.transform, frame, spec.targets)
+        values = training.transformed(spec, frame, transform)
+        seasonal = None
+        if spec.deseasonalize != "none":
+            targets = values[:, : len(spec.targets)]
+            seasonal = fit_seasonal(targets, frame.index, spec.season_length, spec.freq)
+        adjusted = training.adjusted(spec, frame, transform, seasonal)
+        return transform, seasonal, fit_scaler(adjusted)
 
     def rows(self, frames: dict):
         """The scaled rows of every series of ``frames``, contiguous, with their calendar
@@ -91,8 +105,7 @@ class _Network(Model):
         spec = self.spec
 
         def scaled(key, frame):
-            transform, scaler = self.scaling(key, frame)
-            return training.scaled(spec, frame, transform, scaler)
+            return training.scaled(spec, frame, *self.scaling(key, frame))
 
         freq = spec.freq if spec.calendar else None
         return stack_rows(frames, scaled, lookback=spec.lookback, horizon=spec.horizon, freq=freq)
@@ -115,15 +128,21 @@ class _Network(Model):
         scaled = training.predict_scaled(self.network_, rows, starts)
         del rows
         sizes = np.cumsum([len(origins[key]) for key in keys])[:-1]
-        out = {}
+        out, steps = {}, np.arange(self.spec.horizon)
         for key, part in zip(keys, np.split(scaled, sizes), strict=True):
-            transform, scaler = self.scaling(key, frames[key])
-            out[key] = training.unscale_targets(part, scaler, transform, len(self.spec.targets))
+            frame = frames[key]
+            transform, seasonal, scaler = self.scaling(key, frame)
+            if seasonal is not None:  # the indices of the forecast steps
+                rows = np.asarray(origins[key])[:, None] + steps
+                seasonal = seasonal.at(frame.index[0], rows)
+            k = len(self.spec.targets)
+            out[key] = training.unscale_targets(part, scaler, transform, k, seasonal)
         return out
 
     def get_config(self) -> dict:
         return {
             "transforms": dict(self.transforms_),
+            "seasonal": {key: s.to_config() for key, s in self.seasonals_.items()},
             "scalers": {
                 "kind": "StandardScaler",
                 "columns": [*self.spec.targets, *self.spec.covariates],
@@ -140,6 +159,7 @@ class _Network(Model):
         from forecast import training
         from forecast.modeldir import load_keras
         from forecast.schema import Int, List, Map, Num, Str, check
+        from forecast.seasonal import Seasonal
 
         width = len(spec.targets) + len(spec.covariates)
         one = {
@@ -148,18 +168,29 @@ class _Network(Model):
         }
         scalers = {"kind": Str(choices=("StandardScaler",)), "columns": List(Str())}
         seasons = List(Int(1, spec.lookback), min_len=1, max_len=2, optional=True)
+        k, m = len(spec.targets), spec.season_length
+        indices = List(List(Num(), min_len=k, max_len=k), min_len=m, max_len=m)
         schema = {
             "transforms": Map(Str(choices=("log", "none"))),
+            "seasonal": Map({"anchor": Str(max_len=64), "indices": indices}),
             "scalers": {**scalers, "series": Map(one)},
             "base_seasons": seasons,
         }
         check(config, schema, "model.state")
         if set(config["transforms"]) != set(config["scalers"]["series"]):
             raise ModelDirError("'model.state': the series of transforms and scalers differ")
+        if not set(config["seasonal"]) <= set(config["transforms"]):
+            raise ModelDirError("'model.state': seasonal indices of a series without a scaler")
         if NETWORK not in files:
             raise ModelDirError(f"{NETWORK} is not listed in the manifest; refit")
         model = cls(spec)
         model.transforms_ = dict(config["transforms"])
+        try:
+            model.seasonals_ = {
+                key: Seasonal.from_config(s, spec.freq) for key, s in config["seasonal"].items()
+            }
+        except ValueError as exc:  # an anchor that is not a timestamp
+            raise ModelDirError(f"'model.state.seasonal': {exc}; refit") from None
         model.scalers_ = {
             key: training.scaler_from(s["mean"], s["scale"])
             for key, s in config["scalers"]["series"].items()
