@@ -76,6 +76,10 @@ class Forecaster(BaseEstimator):
             series' seasonal indices (classical decomposition of its training rows, on the
             model's scale) out of what the network reads and puts them back into its
             forecasts, where a test finds the season (:mod:`forecast.seasonal`); ``"none"``.
+        combine: the neural models' forecast combined with theta's (statsforecast's
+            ``AutoTheta``): ``"auto"`` weighs them by the weight of
+            :data:`forecast.combination.WEIGHTS` that forecast the validation origins best
+            (1: the network alone); ``"none"``: the network alone.
         season_length: season of ``seasonal-naive`` and MASE; default from the frequency.
         seed: seed of initialisation, shuffling and dropout: same seed, same data, same
             machine → identical forecasts.
@@ -106,6 +110,7 @@ class Forecaster(BaseEstimator):
         ensemble: int = D["ensemble"],
         transform: str = D["transform"],
         deseasonalize: str = D["deseasonalize"],
+        combine: str = D["combine"],
         season_length: int | None = D["season_length"],
         seed: int = D["seed"],
         level: float = D["level"],
@@ -126,6 +131,7 @@ class Forecaster(BaseEstimator):
         self.ensemble = ensemble
         self.transform = transform
         self.deseasonalize = deseasonalize
+        self.combine = combine
         self.season_length = season_length
         self.seed = seed
         self.level = level

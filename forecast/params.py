@@ -116,6 +116,12 @@ PARAMETERS: dict[str, Param] = {
         "Seasonal adjustment inside the LSTM (auto: per series, where a test finds the season).",
         choices=("auto", "none"),
     ),
+    "combine": Param(
+        "auto",
+        str,
+        "Combine the LSTM with theta, the weight chosen on validation (auto), or not (none).",
+        choices=("auto", "none"),
+    ),
     "season_length": Param(
         None, int, "Season of seasonal-naive and MASE (default: from the frequency).", low=1
     ),

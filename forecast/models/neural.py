@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from forecast import pool
-from forecast.errors import ModelDirError
+from forecast.errors import ModelDirError, TrainingError
 from forecast.models.base import Model, ModelSpec
 
 NETWORK = "model.keras"
@@ -41,6 +41,9 @@ class _Network(Model):
         self.scalers_ = {}  # {str(key): StandardScaler over targets + covariates}
         self.network_ = None
         self.base_seasons_ = None
+        self.weight_ = 1.0  # the network's weight against theta (forecast.combination)
+        self.partner_ = None  # the theta model, refitted on each history it forecasts from
+        self._validation = None  # (frames, origins, network, partner): reused by calibration
 
     def label_width(self, n_columns: int) -> int:
         """How many of the scaled columns the network forecasts."""
@@ -75,7 +78,64 @@ class _Network(Model):
         info["deseasonalized"] = len(self.seasonals_)
         if self.base_seasons_ is not None:
             info["base_seasons"] = self.base_seasons_
+        if spec.combine == "auto":
+            info.update(self._choose_weight(frames, validation))
         return info
+
+    def _choose_weight(self, frames: dict, validation: dict) -> dict:
+        """The network's weight against theta, chosen on the validation origins (pooled
+        over every worker's series): ``training`` entries for the manifest."""
+        from forecast import combination
+        from forecast.errors import MissingDependencyError
+        from forecast.models.statistical import Theta
+
+        spec = self.spec
+        self.partner_ = Theta(spec)
+        try:  # one fit per series on the rows before its first validation origin
+            self.partner_.fit(frames, validation)
+        except MissingDependencyError:
+            raise MissingDependencyError(
+                "combine='auto' combines the network with theta, which needs statsforecast: "
+                "pip install statsforecast; or set combine='none'"
+            ) from None
+        except TrainingError:
+            pass  # the series theta cannot fit: the network alone (see _partner_forecast)
+        network = self._network_forecast(frames, validation)
+        partner, failed = self._partner_forecast(frames, validation, network)
+        errors = combination.weight_errors(
+            network, partner, frames, validation, spec.targets, spec.season_length
+        )
+        totals = pool.active().total(np.append(errors, len(frames)))
+        self.weight_ = combination.choose_weight(totals[:-1])
+        self._validation = (frames, validation, network, partner)
+        per_series = totals[:-1] / max(totals[-1], 1)
+        errors_by_weight = zip(combination.WEIGHTS, per_series, strict=True)
+        info = {
+            "network_weight": self.weight_,
+            "validation_error_by_weight": {
+                f"{w:g}": round(float(e), 6) for w, e in errors_by_weight
+            },
+        }
+        failed = [key for part in pool.active().share(failed) for key in part]  # every worker's
+        if failed:
+            info["theta_failed"] = failed
+        return info
+
+    def _partner_forecast(self, frames: dict, origins: dict, network: dict):
+        """Theta's forecasts at ``origins`` and the series it could not fit (they take the
+        network's forecast: the combination is then the network alone)."""
+        if self.partner_ is None:
+            from forecast.models.statistical import Theta
+
+            self.partner_ = Theta(self.spec)
+        out, failed = {}, []
+        for key, frame in frames.items():
+            try:
+                out[key] = self.partner_.forecast({key: frame}, {key: origins[key]})[key]
+            except TrainingError:
+                out[key] = network[key]
+                failed.append(str(key))
+        return out, failed
 
     def scaling(self, key, frame):
         """``(transform, seasonal, scaler)`` of one series: the fitted ones, or for a series
@@ -120,6 +180,19 @@ class _Network(Model):
         return windows(rows, rows.starts({key: origins}), width)
 
     def forecast(self, frames: dict, origins: dict) -> dict:
+        from forecast import combination
+
+        cached, self._validation = self._validation, None
+        if cached is not None and cached[0] is frames and cached[1] is origins:
+            network, partner = cached[2], cached[3]  # the fit's own validation forecasts
+        else:
+            network = self._network_forecast(frames, origins)
+            partner = None
+            if self.weight_ < 1:
+                partner = self._partner_forecast(frames, origins, network)[0]
+        return combination.combine(self.weight_, network, partner)
+
+    def _network_forecast(self, frames: dict, origins: dict) -> dict:
         from forecast import training
 
         keys = list(frames)
@@ -152,6 +225,7 @@ class _Network(Model):
                 },
             },
             "base_seasons": self.base_seasons_,
+            "network_weight": self.weight_,
         }
 
     @classmethod
@@ -175,6 +249,7 @@ class _Network(Model):
             "seasonal": Map({"anchor": Str(max_len=64), "indices": indices}),
             "scalers": {**scalers, "series": Map(one)},
             "base_seasons": seasons,
+            "network_weight": Num(0, 1),
         }
         check(config, schema, "model.state")
         if set(config["transforms"]) != set(config["scalers"]["series"]):
@@ -196,6 +271,7 @@ class _Network(Model):
             for key, s in config["scalers"]["series"].items()
         }
         model.base_seasons_ = config.get("base_seasons")
+        model.weight_ = float(config["network_weight"])
         model.network_ = load_keras(files[NETWORK])
         return model
 

@@ -1,0 +1,166 @@
+"""The network combined with theta (combine="auto"): the weight chosen on validation, the
+forecast against statsforecast's own AutoTheta, failures and the model directory."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import seasonal_frame
+from test_pool import run_workers
+
+from forecast import Forecaster, combination
+from forecast.errors import MissingDependencyError, ModelDirError, TrainingError
+from forecast.intervals import series_scale
+from forecast.windowing import validation_origins
+
+pytest.importorskip("statsforecast")
+
+TINY = dict(units=8, epochs=3, patience=2, batch_size=16, ensemble=1)
+
+
+def test_weight_errors_are_scaled_mean_errors_summed_over_series():
+    rng = np.random.default_rng(0)
+    frames = {k: pd.DataFrame({"y": rng.normal(10 * (k + 1), 1 + k, 40)}) for k in range(3)}
+    origins = {k: [30, 32] for k in frames}
+    network = {k: rng.normal(0, 1, (2, 4, 1)) + 10 * (k + 1) for k in frames}
+    partner = {k: rng.normal(0, 1, (2, 4, 1)) + 10 * (k + 1) for k in frames}
+    got = combination.weight_errors(network, partner, frames, origins, ["y"], 4)
+    for i, w in enumerate(combination.WEIGHTS):
+        expected = 0.0
+        for k, frame in frames.items():
+            y = frame["y"].to_numpy()
+            actual = np.stack([y[30:34], y[32:36]])[..., None]
+            scale = series_scale(y[:30, None], 4)
+            mixed = w * network[k] + (1 - w) * partner[k]
+            expected += np.mean(np.abs(mixed - actual)) / scale[0]
+        assert got[i] == pytest.approx(expected, rel=1e-12)
+
+
+def test_the_best_weight_on_validation_wins():
+    frame = pd.DataFrame({"y": np.arange(20.0)})
+    actual = np.arange(16.0, 20.0).reshape(1, 4, 1)
+    perfect, off = {0: actual}, {0: actual + 3}
+    args = ({0: frame}, {0: [16]}, ["y"], 1)
+    assert combination.choose_weight(combination.weight_errors(perfect, off, *args)) == 1.0
+    assert combination.choose_weight(combination.weight_errors(off, perfect, *args)) == 0.0
+    halfway = {0: actual - 3}  # the mean of the two is exact
+    assert combination.choose_weight(combination.weight_errors(halfway, off, *args)) == 0.5
+
+
+def test_the_forecast_is_the_weighted_mean_of_the_network_and_statsforecasts_theta(airline):
+    from statsforecast.models import AutoTheta
+
+    fc = Forecaster(horizon=12, seed=0, **TINY).fit(airline)
+    weight = fc.training_["network_weight"]
+    assert weight in combination.WEIGHTS
+    errors = fc.training_["validation_error_by_weight"]
+    assert weight == float(min(errors, key=errors.get))
+    frame = fc.history_[None]
+    network = fc.model_._network_forecast({None: frame}, {None: [len(frame)]})[None][0, :, 0]
+    y = frame["passengers"].to_numpy(dtype=float)
+    theta = AutoTheta(season_length=12).fit(y).predict(12)["mean"]
+    expected = weight * network + (1 - weight) * theta
+    np.testing.assert_allclose(fc.predict()["passengers"], expected, rtol=1e-9)
+
+
+def test_the_weight_is_chosen_on_its_validation_forecasts(airline):
+    from forecast.models.statistical import Theta
+
+    fc = Forecaster(horizon=12, seed=0, **TINY).fit(airline)
+    frames = {None: fc.history_[None]}
+    origins = {None: validation_origins(len(frames[None]), fc.lookback_, 12, fc.val_fraction)}
+    theta = Theta(fc.model_.spec)
+    theta.fit(frames, origins)
+    partner = theta.forecast(frames, origins)
+    network = fc.model_._network_forecast(frames, origins)
+    errors = combination.weight_errors(network, partner, frames, origins, ["passengers"], 12)
+    np.testing.assert_allclose(
+        list(fc.training_["validation_error_by_weight"].values()), errors, atol=1e-6
+    )
+    # the validation metrics are those of the combined forecast
+    combined = combination.combine(fc.training_["network_weight"], network, partner)[None]
+    y = frames[None]["passengers"].to_numpy()
+    actual = y[np.asarray(origins[None])[:, None] + np.arange(12)]
+    assert fc.metrics_["mae"] == pytest.approx(np.abs(combined[..., 0] - actual).mean())
+
+
+def test_none_is_the_network_alone(airline):
+    fc = Forecaster(horizon=12, seed=0, combine="none", **TINY).fit(airline)
+    assert "network_weight" not in fc.training_ and fc.model_.weight_ == 1.0
+    frame = fc.history_[None]
+    network = fc.model_._network_forecast({None: frame}, {None: [len(frame)]})[None][0, :, 0]
+    np.testing.assert_array_equal(fc.predict()["passengers"].to_numpy(), network)
+
+
+def test_a_series_theta_cannot_fit_takes_the_network_alone(monkeypatch):
+    from forecast.models.statistical import Theta
+
+    real = Theta._fit_series
+
+    def fails_on_b(self, key, values):
+        if key == "b":
+            raise TrainingError("model='theta' could not be fitted to series 'b'")
+        return real(self, key, values)
+
+    monkeypatch.setattr(Theta, "_fit_series", fails_on_b)
+    panel = pd.concat([seasonal_frame(seed=i).assign(id=k) for i, k in enumerate("abc")])
+    fc = Forecaster(horizon=6, seed=0, **TINY).fit(panel, id_col="id")
+    assert fc.training_["theta_failed"] == ["b"]
+    frame = fc.history_["b"]
+    network = fc.model_._network_forecast({"b": frame}, {"b": [len(frame)]})["b"][0, :, 0]
+    np.testing.assert_allclose(fc.predict(series=["b"])["y"], network, rtol=1e-12)
+
+
+def test_without_statsforecast_the_error_names_the_parameter(monkeypatch, monthly):
+    from forecast.models import statistical
+
+    def missing(model):
+        raise MissingDependencyError(f"model={model!r} needs statsforecast")
+
+    monkeypatch.setattr(statistical, "statsforecast_models", missing)
+    with pytest.raises(MissingDependencyError, match=r"combine='auto' .* combine='none'"):
+        Forecaster(horizon=6, **TINY).fit(monthly)
+    assert Forecaster(horizon=6, combine="none", **TINY).fit(monthly).model_.partner_ is None
+
+
+def test_the_weight_survives_the_model_directory(tmp_path, monthly):
+    from forecast.models.neural import LSTMDirect
+
+    fc = Forecaster(horizon=6, seed=0, **TINY).fit(monthly)
+    fc.save(tmp_path / "m")
+    back = Forecaster.load(tmp_path / "m")
+    assert back.model_.weight_ == fc.model_.weight_
+    np.testing.assert_array_equal(back.predict().to_numpy(), fc.predict().to_numpy())
+    config = fc.model_.get_config() | {"network_weight": 1.5}
+    with pytest.raises(ModelDirError, match="model.state.network_weight"):
+        LSTMDirect.from_config(fc.model_.spec, config, {"model.keras": None})
+
+
+def test_the_weight_is_chosen_on_every_workers_series(airline):
+    from forecast.models.neural import LSTMDirect
+
+    fc = Forecaster(horizon=12, seed=0, **TINY).fit(airline)
+    y = airline.set_index("date")["passengers"].astype(float).asfreq("MS")
+    frames = {k: (y * (1 + k)).to_frame() for k in range(3)}
+    origins = {k: validation_origins(len(f), fc.lookback_, 12, 0.2) for k, f in frames.items()}
+    steps = np.arange(12)
+
+    def network(keys):  # exact on series 0, far off on series 1 and 2
+        def forecast(frames, origins):
+            return {
+                k: frames[k].to_numpy()[np.asarray(origins[k])[:, None] + steps] * (1 + k)
+                for k in frames
+            }
+
+        return forecast
+
+    def choose(keys):
+        model = LSTMDirect(fc.model_.spec)
+        model._network_forecast = network(keys)
+        model._choose_weight({k: frames[k] for k in keys}, {k: origins[k] for k in keys})
+        return model.weight_
+
+    whole, alone = choose([0, 1, 2]), choose([0])
+    assert alone == 1.0 and whole != alone
+    assert run_workers(2, lambda pool: choose([[0], [1, 2]][pool.index])) == [whole, whole]
