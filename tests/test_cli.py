@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from forecast import Forecaster
 from forecast.cli import main
 
 FAST = ["--epochs", "3", "--units", "8", "--ensemble", "2", "--quiet"]
@@ -218,6 +219,10 @@ def test_installed_script_fit_predict_plot_inspect_evaluate(forecast_bin, airlin
     shown = sh("inspect", "--model-dir", model).stdout
     assert "passengers" in shown
     assert "Base:       seasonal naive at lag 12; the network forecasts the change from it" in shown
+    assert "Seasonal:   indices taken out of 1 of 1 series" in shown
+    fitted = Forecaster.load(model)
+    w = fitted.training_["network_weight"]
+    assert f"Combined:   {w:g} x network + {1 - w:g} x theta, the weight with" in shown
     report = json.loads(
         sh(
             "evaluate", airline_csv, "--model", "naive", "--folds", "1", "--horizon", "12", "--json"

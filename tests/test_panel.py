@@ -32,18 +32,26 @@ def _params(model):
     return dict(model=model, horizon=4, **(TINY if model == "lstm" else {}))
 
 
-@pytest.mark.parametrize("model", ["lstm", *BASELINES])
-def test_series_of_one_shape_at_levels_1_and_10000_get_forecasts_and_widths_in_proportion(model):
+@pytest.mark.parametrize(
+    "model, combine", [("lstm", "none"), ("lstm", "auto"), *((m, None) for m in BASELINES)]
+)
+def test_series_of_one_shape_at_levels_1_and_10000_get_forecasts_and_widths_in_proportion(
+    model, combine
+):
     small = seasonal_frame(72, noise=2.0)
     small["y"] = small["y"] / small["y"].mean()  # level 1
     big = small.assign(y=small["y"] * 10_000.0)
-    fc = Forecaster(**_params(model)).fit(_long({"big": big, "small": small}), id_col="id")
+    params = _params(model) | ({"combine": combine} if combine else {})
+    fc = Forecaster(**params).fit(_long({"big": big, "small": small}), id_col="id")
     out = fc.predict()
     a, b = out.xs("small"), out.xs("big")
-    np.testing.assert_allclose(b["y"] / a["y"], 10_000.0, rtol=1e-5)
+    # the network and the baselines are scale-free to the float; theta's optimiser is not
+    # quite (AutoTheta fitted at 10,000 times the level lands 0.3 % off in proportion)
+    rtol = 1e-2 if combine == "auto" and fc.training_["network_weight"] < 1 else 1e-5
+    np.testing.assert_allclose(b["y"] / a["y"], 10_000.0, rtol=rtol)
     width_a, width_b = a["y_upper"] - a["y_lower"], b["y_upper"] - b["y_lower"]
     assert (width_a > 0).all()
-    np.testing.assert_allclose(width_b / width_a, 10_000.0, rtol=1e-5)
+    np.testing.assert_allclose(width_b / width_a, 10_000.0, rtol=rtol)
 
 
 def test_one_series_with_a_zero_keeps_the_log_scale_for_the_others():

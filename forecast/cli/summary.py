@@ -43,6 +43,18 @@ def _fit_summary(fc, model_dir) -> str:
                 else f"mean of seasonal naive at lags {' and '.join(map(str, lags))}"
             )
             lines.append(f"Base:       {base}; the network forecasts the change from it")
+        if "deseasonalized" in t:
+            lines.append(
+                f"Seasonal:   indices taken out of {t['deseasonalized']} of "
+                f"{len(info['series'])} series (where the test found a season)"
+            )
+        if "network_weight" in t:
+            w = t["network_weight"]
+            errors = ", ".join(f"{k} {v:.3f}" for k, v in t["validation_error_by_weight"].items())
+            lines.append(
+                f"Combined:   {w:g} x network + {1 - w:g} x theta, the weight with the lowest "
+                f"validation error per series ({errors})"
+            )
     coverage = fc.interval_["coverage"]
     lines += [
         f"Validation: MAE {m['mae']:.4g} (seasonal naive {m['seasonal_naive_mae']:.4g}), "
