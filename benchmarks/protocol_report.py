@@ -133,7 +133,7 @@ def report(rows, timing, elapsed, argv, first=()):
         f"{version('statsforecast')}; seed 0. The tables hold every run stored in "
         "`protocol_rows.csv`. Method: see the docstring of `benchmarks/protocol.py` (rolling "
         "origin, 3 folds, M4 horizons, relative MASE to seasonal naive; series sorted by "
-        "name, alternately tuning / reporting).",
+        "name, alternately tuning / reporting, a tourism region as one).",
     ]
     for which in ("tuning", "reporting"):
         parts += ["", f"## {which.capitalize()} half", ""]
@@ -148,6 +148,14 @@ def report(rows, timing, elapsed, argv, first=()):
             parts += [_summary_table(part, scores, here, panel), ""]
             if not panel:
                 parts += [_series_table(part, here), ""]
+        # the whole half: every fold of both sets in one geometric mean (models run on both)
+        part = rows[rows["half"] == which]
+        both = set.intersection(*(set(g["model"]) for _, g in part.groupby("group")))
+        here = [m for m in models if m in both]
+        if part["group"].nunique() > 1 and here:
+            part = part[part["model"].isin(here)]
+            parts += [f"### both sets together ({part['series'].nunique()} series)", ""]
+            parts += [_summary_table(part, score(relative(part), here), here, False), ""]
     parts += [
         "## Time per model (all series and folds of the set, as last run)",
         "",
