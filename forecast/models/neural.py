@@ -9,8 +9,11 @@ are all positive and ``transform="auto"``, else as given), the seasonal indices 
 of its targets (``deseasonalize="auto"``: where a test finds the season;
 :mod:`forecast.seasonal`) and the column scaler, both fitted on that series' training rows;
 then the trained ensemble (``model.keras``), shared by all
-series, and, for ``lstm``, the lags of the naive base that the network corrects. A series
-not seen in training (``predict(data=...)`` with a new id) is transformed and scaled on its
+series, and, for ``lstm``, the lags of the naive base that the network corrects; with
+``combine="auto"`` the network's weight against theta (:mod:`forecast.combination`), chosen
+on the validation origins; theta itself keeps no state (it refits on each history it
+forecasts from, as the ``theta`` model does). A series not seen in training
+(``predict(data=...)`` with a new id) is transformed, seasonally adjusted and scaled on its
 own given history, the whole of it.
 """
 
