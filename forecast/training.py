@@ -82,7 +82,7 @@ def splits(spec, frames: dict, validation: dict) -> dict:
     }
 
 
-def training_rows(spec, frame: pd.DataFrame, split) -> int:
+def training_rows(spec, split) -> int:
     """How many leading rows of a series its training windows read (inputs and labels),
     given its ``(training origins, kind)`` of :func:`splits`."""
     return int(split[0][-1]) + spec.horizon
@@ -99,7 +99,7 @@ def fit_seasonals(spec, frames: dict, validation: dict, transforms: dict) -> dic
     parts = splits(spec, frames, validation)
     out = {}
     for key, frame in frames.items():
-        rows = training_rows(spec, frame, parts[key])
+        rows = training_rows(spec, parts[key])
         values = transformed(spec, frame, transforms[key])[:rows, : len(spec.targets)]
         out[key] = fit_seasonal(values, frame.index[:rows], spec.season_length, spec.freq)
     return out
@@ -118,7 +118,7 @@ def fit_train_scalers(
     return {
         key: fit_scaler(
             adjusted(spec, frame, transforms[key], seasonals[key])[
-                : training_rows(spec, frame, parts[key])
+                : training_rows(spec, parts[key])
             ]
         )
         for key, frame in frames.items()

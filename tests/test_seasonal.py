@@ -90,7 +90,7 @@ def test_the_network_reads_the_log_series_less_its_training_indices(airline):
     assert fc.training_["deseasonalized"] == 1 and fc.model_.transforms_["None"] == "log"
     # the indices: classical decomposition of log(passengers) over the training rows only
     split = training.splits(model.spec, {None: frame}, {None: _origins(fc, frame)})[None]
-    rows = training.training_rows(model.spec, frame, split)
+    rows = training.training_rows(model.spec, split)
     log_y = np.log(frame["passengers"].to_numpy())
     np.testing.assert_allclose(seasonal.indices[:, 0], seasonal_indices(log_y[:rows], 12))
     assert seasonal.anchor == frame.index[0]
