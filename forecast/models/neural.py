@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from forecast import pool
-from forecast.errors import ModelDirError, TrainingError
+from forecast.errors import MissingDependencyError, ModelDirError, TrainingError
 from forecast.models.base import Model, ModelSpec
 
 NETWORK = "model.keras"
@@ -89,7 +89,6 @@ class _Network(Model):
         """The network's weight against theta, chosen on the validation origins (pooled
         over every worker's series): ``training`` entries for the manifest."""
         from forecast import combination
-        from forecast.errors import MissingDependencyError
         from forecast.models.statistical import Theta
 
         spec = self.spec
@@ -159,16 +158,18 @@ class _Network(Model):
         adjusted = training.adjusted(spec, frame, transform, seasonal)
         return transform, seasonal, fit_scaler(adjusted)
 
-    def rows(self, frames: dict):
+    def rows(self, frames: dict, scalings: dict | None = None):
         """The scaled rows of every series of ``frames``, contiguous, with their calendar
-        columns (:class:`forecast.streaming.Rows`): what the windows are gathered from."""
+        columns (:class:`forecast.streaming.Rows`): what the windows are gathered from.
+        ``scalings``: ``{key: scaling(key, frame)}`` when the caller has them already."""
         from forecast import training
         from forecast.streaming import stack_rows
 
         spec = self.spec
 
         def scaled(key, frame):
-            return training.scaled(spec, frame, *self.scaling(key, frame))
+            scaling = scalings[key] if scalings is not None else self.scaling(key, frame)
+            return training.scaled(spec, frame, *scaling)
 
         freq = spec.freq if spec.calendar else None
         return stack_rows(frames, scaled, lookback=spec.lookback, horizon=spec.horizon, freq=freq)
@@ -199,7 +200,9 @@ class _Network(Model):
         from forecast import training
 
         keys = list(frames)
-        rows = self.rows(frames)
+        # once per series: a series not seen in training is fitted on its history here
+        scalings = {key: self.scaling(key, frame) for key, frame in frames.items()}
+        rows = self.rows(frames, scalings)
         starts = rows.starts({key: origins[key] for key in keys})
         scaled = training.predict_scaled(self.network_, rows, starts)
         del rows
@@ -207,7 +210,7 @@ class _Network(Model):
         out, steps = {}, np.arange(self.spec.horizon)
         for key, part in zip(keys, np.split(scaled, sizes), strict=True):
             frame = frames[key]
-            transform, seasonal, scaler = self.scaling(key, frame)
+            transform, seasonal, scaler = scalings[key]
             if seasonal is not None:  # the indices of the forecast steps
                 rows = np.asarray(origins[key])[:, None] + steps
                 seasonal = seasonal.at(frame.index[0], rows)
