@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +40,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from forecast.callbacks import training_callbacks
 from forecast.checkpoint import Checkpoint, fingerprint
 from forecast.errors import TrainingError
 
@@ -155,20 +157,18 @@ def fit_one(spec, build, train_data, val_data, *, seed: int, setup: Setup, progr
         *train_data, batch_size=spec.batch_size, shuffle=True, seed=seed, shard=shard
     )
     val_set = make_dataset(*val_data, batch_size=spec.batch_size)
-    callbacks = keras_callbacks(spec, progress)
+    callbacks = training_callbacks(spec, progress)
     loop = _Loop(setup, network, len(train_data[1]), spec.batch_size)
     checkpoint = Checkpoint(setup, fingerprint(spec, seed, train_data, val_data))
     history, first, stopped = begin(network, callbacks, checkpoint)
-    for _ in range(max(0, 2 * first - 1)):  # the passes of the epochs done (see below)
-        iter(train_set)
+    # One stream over the whole fit, as model.fit reads training.fit's repeated dataset
+    # with steps_per_epoch: epoch e reads the (e+1)-th shuffled pass (a resumed job
+    # skips the passes of the epochs done).
+    steps = -(-len(train_data[1]) // spec.batch_size)
+    stream = iter(train_set.repeat().skip(first * steps))
 
     def train_epoch(epoch):
-        if epoch > 0:
-            # Keras's epoch iterator (keras/src/trainers/epoch_iterator.py) opens an
-            # iterator at the end of each epoch and, as steps_per_epoch is None, a new
-            # one at the start of the next: epoch e reads the (2e+1)-th shuffled order
-            iter(train_set)
-        return loop.epoch(train_set, callbacks)
+        return loop.epoch(itertools.islice(stream, steps), callbacks)
 
     def validate():
         return loop.agree(float(twin.evaluate(val_set, verbose=0)))
@@ -191,18 +191,6 @@ def compiled(spec, build, strategy):
     twin.compile(optimizer=keras.optimizers.Adam(spec.learning_rate), loss="mse")
     twin.optimizer.build(twin.trainable_variables)
     return network, twin
-
-
-def keras_callbacks(spec, extra=()) -> list:
-    """The callbacks of every training path (``model.fit`` and the custom loops): early
-    stopping with the best weights restored, learning-rate halving on plateaus, a stop on
-    NaN, then ``extra``. Their order matters to :class:`forecast.checkpoint.Checkpoint` (the first two)."""
-    return [
-        keras.callbacks.EarlyStopping(patience=spec.patience, restore_best_weights=True),
-        keras.callbacks.ReduceLROnPlateau(factor=0.5, patience=max(1, spec.patience // 3)),
-        keras.callbacks.TerminateOnNaN(),
-        *extra,
-    ]
 
 
 def begin(network, callbacks, checkpoint) -> tuple[dict, int, bool]:
@@ -290,10 +278,11 @@ class _Loop:
         self._replica_step = tf.function(replica_step, jit_compile=jit, reduce_retracing=True)
         self.broadcast = tf.function(broadcast)
 
-    def epoch(self, train_set, callbacks) -> float:
-        """One pass over the training windows; returns the epoch's mean loss (as Keras)."""
+    def epoch(self, batches, callbacks) -> float:
+        """One pass over the training windows (``batches``: the pass's batches); returns
+        the epoch's mean loss (as Keras)."""
         total = count = np.float32(0)
-        for step, (x, y) in enumerate(train_set):
+        for step, (x, y) in enumerate(batches):
             size = min(self.batch_size, self.n - step * self.batch_size)
             if self.setup.kind == "single":  # the same graph as Keras's, jit as Keras's
                 loss = self._replica_step(x, y, tf.constant(size))

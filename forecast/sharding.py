@@ -33,6 +33,7 @@ import numpy as np
 import tensorflow as tf
 
 from forecast import distributed
+from forecast.callbacks import training_callbacks
 from forecast.checkpoint import Checkpoint, fingerprint
 from forecast.errors import TrainingError
 from forecast.pool import Pool
@@ -187,7 +188,7 @@ def fit_series(spec, build, rows, train_starts, val_starts, width, *, seed, setu
     steps = max(math.ceil(n / b) for n, b in zip(table[:, 0], batches, strict=True))
     key = fingerprint(spec, seed, [table.astype(np.int64)], [])
     checkpoint = Checkpoint(setup, f"series-{setup.workers}-{key}")
-    callbacks = distributed.keras_callbacks(spec, progress)
+    callbacks = training_callbacks(spec, progress)
     history, first, stopped = distributed.begin(network, callbacks, checkpoint)
     train_set = with_members_axis(
         window_dataset(

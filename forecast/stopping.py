@@ -5,7 +5,7 @@ TensorFlow runs a training or validation step that exception can be lost: a ``fo
 was seen to go on training after SIGINT (the signal landed while ``model.fit`` executed a
 step, and Keras started the next one). So the command line's handlers for SIGINT and SIGTERM
 also *record* the request here, and training checks it after every batch and epoch
-(:class:`forecast.training.StopOnRequest`) and raises it again from plain Python, where
+(:class:`forecast.callbacks.StopOnRequest`) and raises it again from plain Python, where
 nothing swallows it. This module imports nothing heavy.
 
 Example:
