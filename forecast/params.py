@@ -101,7 +101,7 @@ PARAMETERS: dict[str, Param] = {
     "batch_size": Param(256, int, "Windows per batch.", low=1),
     "learning_rate": Param(3e-3, float, "Adam learning rate.", low=0, low_open=True),
     "patience": Param(
-        10, int, "Epochs without a 1 % validation improvement before early stopping.", low=1
+        10, int, "Epochs without validation improvement before early stopping.", low=1
     ),
     "ensemble": Param(5, int, "Networks trained from different seeds and averaged.", low=1),
     "transform": Param(
