@@ -10,6 +10,14 @@ of the panel (of every worker's series when sharded). ``w = 1`` is the network a
 One weight for the whole panel, not one per series: a series' few validation origins would
 choose its weight by noise.
 
+Only a series whose validation is *purged* takes part in the choice. When a series is too
+short for its horizon, its training windows run up to its first validation origin
+(:func:`forecast.windowing.training_origins`, "overlapping"): the network has then been
+trained on the very values it is judged on, and its validation error says little of its
+error on new data (36 months ahead on AirPassengers: 0.91 against theta's 1.63 on
+validation, so weight 1 and a 9.3 % MAPE; theta alone gives 5.4 %). Without a single purged
+series the weight is :data:`EQUAL`, the plain mean of the two forecasts.
+
 Pure numpy; imports nothing heavy.
 """
 
@@ -21,6 +29,9 @@ from forecast.intervals import series_scale
 
 WEIGHTS = (1.0, 0.75, 0.5, 0.25, 0.0)
 """The network's weights tried, the network alone first (a tie goes to it)."""
+
+EQUAL = 0.5
+"""The weight when no series' validation can judge the network (all of them overlapping)."""
 
 
 def weight_errors(

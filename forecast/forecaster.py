@@ -79,7 +79,8 @@ class Forecaster(BaseEstimator):
         combine: the neural models' forecast combined with theta's (statsforecast's
             ``AutoTheta``): ``"auto"`` weighs them by the weight of
             :data:`forecast.combination.WEIGHTS` that forecast the validation origins best
-            (1: the network alone); ``"none"``: the network alone.
+            (1: the network alone), chosen on the series whose validation is purged (0.5
+            when there is none); ``"none"``: the network alone.
         season_length: season of ``seasonal-naive`` and MASE; default from the frequency.
         seed: seed of initialisation, shuffling and dropout: same seed, same data, same
             machine → identical forecasts.

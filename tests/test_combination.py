@@ -161,3 +161,67 @@ def test_the_weight_is_chosen_on_every_workers_series(airline):
     whole, alone = choose([0, 1, 2]), choose([0])
     assert alone == 1.0 and whole != alone
     assert run_workers(2, lambda pool: choose([[0], [1, 2]][pool.index])) == [whole, whole]
+
+
+def test_only_series_with_purged_validation_choose_the_weight(airline):
+    from forecast.models.neural import LSTMDirect
+    from forecast.windowing import training_origins
+
+    fc = Forecaster(horizon=12, seed=0, **TINY).fit(airline)
+    spec = fc.model_.spec
+    y = airline.set_index("date")["passengers"].astype(float).asfreq("MS")
+    frames = {"long": y.to_frame(), "short": y.iloc[:60].to_frame()}
+    origins = {k: validation_origins(len(f), spec.lookback, 12, 0.2) for k, f in frames.items()}
+    kinds = {
+        k: training_origins(len(f), spec.lookback, 12, origins[k])[1] for k, f in frames.items()
+    }
+    assert kinds == {"long": "purged", "short": "overlapping"}
+    steps = np.arange(12)
+
+    def scaled(factors):  # the actual values at the origins, times a factor per series
+        def forecast(frames, origins, *_):
+            return {
+                k: frames[k].to_numpy()[np.asarray(origins[k])[:, None] + steps] * factors[k]
+                for k in frames
+            }
+
+        return forecast
+
+    # the network: 40 % too high on the long series, exact on the short one (trained on it)
+    network = scaled({"long": 1.4, "short": 1.0})
+    partner = scaled({"long": 0.8, "short": 0.2})
+
+    def choose(keys):
+        model = LSTMDirect(spec)
+        model._network_forecast = network
+        model._partner_forecast = lambda frames, origins, _: (partner(frames, origins), [])
+        info = model._choose_weight({k: frames[k] for k in keys}, {k: origins[k] for k in keys})
+        return model.weight_, info
+
+    def argmin(keys):  # the choice if these series judged
+        part = {k: frames[k] for k in keys}
+        errors = combination.weight_errors(
+            network(part, origins), partner(part, origins), part, origins, ["passengers"], 12
+        )
+        return combination.choose_weight(errors)
+
+    assert argmin(["long"]) == 0.25 and argmin(["long", "short"]) != 0.25
+    weight, info = choose(["long", "short"])
+    assert weight == 0.25 and info["weight_chosen_on"] == 1
+    assert list(info["validation_error_by_weight"]) == ["1", "0.75", "0.5", "0.25", "0"]
+    weight, info = choose(["short"])
+    assert weight == combination.EQUAL == 0.5
+    assert info["weight_chosen_on"] == 0 and "validation_error_by_weight" not in info
+
+
+def test_a_series_too_short_for_its_horizon_gets_equal_weights_and_says_so(airline):
+    from forecast.cli.summary import _fit_summary
+
+    fc = Forecaster(horizon=24, seed=0, **TINY).fit(airline.iloc[:72])
+    assert fc.training_["validation"] == "overlapping"
+    assert fc.training_["network_weight"] == 0.5 and fc.training_["weight_chosen_on"] == 0
+    line = next(x for x in _fit_summary(fc, None).splitlines() if x.startswith("Combined:"))
+    assert line == (
+        "Combined:   0.5 x network + 0.5 x theta, equal weights: no series had validation "
+        "windows apart from its training windows to choose the weight on"
+    )

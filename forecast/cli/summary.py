@@ -50,11 +50,18 @@ def _fit_summary(fc, model_dir) -> str:
             )
         if "network_weight" in t:
             w = t["network_weight"]
-            errors = ", ".join(f"{k} {v:.3f}" for k, v in t["validation_error_by_weight"].items())
-            lines.append(
-                f"Combined:   {w:g} x network + {1 - w:g} x theta, the weight with the lowest "
-                f"validation error per series ({errors})"
-            )
+            mix = f"Combined:   {w:g} x network + {1 - w:g} x theta, "
+            if "validation_error_by_weight" in t:
+                errors = t["validation_error_by_weight"]
+                errors = ", ".join(f"{k} {v:.3f}" for k, v in errors.items())
+                lines.append(
+                    f"{mix}the weight with the lowest validation error per series ({errors})"
+                )
+            else:  # every series' validation overlapped its training windows
+                lines.append(
+                    f"{mix}equal weights: no series had validation windows apart from its "
+                    "training windows to choose the weight on"
+                )
     coverage = fc.interval_["coverage"]
     lines += [
         f"Validation: MAE {m['mae']:.4g} (seasonal naive {m['seasonal_naive_mae']:.4g}), "

@@ -88,7 +88,7 @@ class _Network(Model):
     def _choose_weight(self, frames: dict, validation: dict) -> dict:
         """The network's weight against theta, chosen on the validation origins (pooled
         over every worker's series): ``training`` entries for the manifest."""
-        from forecast import combination
+        from forecast import combination, training
         from forecast.models.statistical import Theta
 
         spec = self.spec
@@ -104,20 +104,26 @@ class _Network(Model):
             pass  # the series theta cannot fit: the network alone (see _partner_forecast)
         network = self._network_forecast(frames, validation)
         partner, failed = self._partner_forecast(frames, validation, network)
-        errors = combination.weight_errors(
-            network, partner, frames, validation, spec.targets, spec.season_length
-        )
-        totals = pool.active().total(np.append(errors, len(frames)))
-        self.weight_ = combination.choose_weight(totals[:-1])
-        self._validation = (frames, validation, network, partner)
-        per_series = totals[:-1] / max(totals[-1], 1)
-        errors_by_weight = zip(combination.WEIGHTS, per_series, strict=True)
-        info = {
-            "network_weight": self.weight_,
-            "validation_error_by_weight": {
-                f"{w:g}": round(float(e), 6) for w, e in errors_by_weight
-            },
+        # only the series whose training windows end before their validation labels judge
+        # the network (forecast.combination)
+        purged = {
+            key: frames[key]
+            for key, (_, kind) in training.splits(spec, frames, validation).items()
+            if kind == "purged"
         }
+        errors = combination.weight_errors(
+            network, partner, purged, validation, spec.targets, spec.season_length
+        )
+        totals = pool.active().total(np.append(errors, len(purged)))
+        judges = int(totals[-1])
+        self.weight_ = combination.choose_weight(totals[:-1]) if judges else combination.EQUAL
+        self._validation = (frames, validation, network, partner)
+        info = {"network_weight": self.weight_, "weight_chosen_on": judges}
+        if judges:
+            errors_by_weight = zip(combination.WEIGHTS, totals[:-1] / judges, strict=True)
+            info["validation_error_by_weight"] = {
+                f"{w:g}": round(float(e), 6) for w, e in errors_by_weight
+            }
         failed = [key for part in pool.active().share(failed) for key in part]  # every worker's
         if failed:
             info["theta_failed"] = failed
