@@ -86,8 +86,9 @@ class _Network(Model):
         return info
 
     def _choose_weight(self, frames: dict, validation: dict) -> dict:
-        """The network's weight against theta, chosen on the validation origins (pooled
-        over every worker's series): ``training`` entries for the manifest."""
+        """The network's weight against theta, chosen on the validation origins of the
+        series whose validation is purged (pooled over every worker's series; 0.5 without
+        any): ``training`` entries for the manifest."""
         from forecast import combination, training
         from forecast.models.statistical import Theta
 
