@@ -88,15 +88,14 @@ def training_rows(spec, split) -> int:
     return int(split[0][-1]) + spec.horizon
 
 
-def fit_seasonals(spec, frames: dict, validation: dict, transforms: dict) -> dict:
+def fit_seasonals(spec, frames: dict, parts: dict, transforms: dict) -> dict:
     """The seasonal indices of every series (:func:`forecast.seasonal.fit_seasonal`, on its
-    training rows, on the model's scale): ``{key: Seasonal or None}``; all ``None`` when
-    ``spec.deseasonalize`` is ``"none"``."""
+    training rows, on the model's scale; ``parts``: the series' :func:`splits`):
+    ``{key: Seasonal or None}``; all ``None`` when ``spec.deseasonalize`` is ``"none"``."""
     from forecast.seasonal import fit_seasonal
 
     if spec.deseasonalize == "none":
         return dict.fromkeys(frames)
-    parts = splits(spec, frames, validation)
     out = {}
     for key, frame in frames.items():
         rows = training_rows(spec, parts[key])
@@ -105,16 +104,14 @@ def fit_seasonals(spec, frames: dict, validation: dict, transforms: dict) -> dic
     return out
 
 
-def fit_train_scalers(
-    spec, frames: dict, validation: dict, transforms: dict, seasonals: dict
-) -> dict:
+def fit_train_scalers(spec, frames: dict, parts: dict, transforms: dict, seasonals: dict) -> dict:
     """One column scaler per series, fitted on the rows that its training windows read
-    (inputs and labels), seasonally adjusted: ``{key: StandardScaler}``.
+    (inputs and labels; ``parts``: the series' :func:`splits`), seasonally adjusted:
+    ``{key: StandardScaler}``.
 
     Each series is scaled on its own, so a series a thousand times larger than another
     does not dominate the loss; for one series this is the scaler of all training rows.
     """
-    parts = splits(spec, frames, validation)
     return {
         key: fit_scaler(
             adjusted(spec, frame, transforms[key], seasonals[key])[

@@ -155,7 +155,8 @@ def test_the_weight_is_chosen_on_every_workers_series(airline):
     def choose(keys):
         model = LSTMDirect(fc.model_.spec)
         model._network_forecast = network
-        model._choose_weight({k: frames[k] for k in keys}, {k: origins[k] for k in keys})
+        purged = list(keys)  # the whole of airline: every series is purged
+        model._choose_weight({k: frames[k] for k in keys}, {k: origins[k] for k in keys}, purged)
         return model.weight_
 
     whole, alone = choose([0, 1, 2]), choose([0])
@@ -195,7 +196,9 @@ def test_only_series_with_purged_validation_choose_the_weight(airline):
         model = LSTMDirect(spec)
         model._network_forecast = network
         model._partner_forecast = lambda frames, origins, _: (partner(frames, origins), [])
-        info = model._choose_weight({k: frames[k] for k in keys}, {k: origins[k] for k in keys})
+        purged = [k for k in keys if kinds[k] == "purged"]  # as fit() gives them
+        part = {k: frames[k] for k in keys}
+        info = model._choose_weight(part, {k: origins[k] for k in keys}, purged)
         return model.weight_, info
 
     def argmin(keys):  # the choice if these series judged
@@ -225,3 +228,12 @@ def test_a_series_too_short_for_its_horizon_gets_equal_weights_and_says_so(airli
         "Combined:   0.5 x network + 0.5 x theta, equal weights: no series had validation "
         "windows apart from its training windows to choose the weight on"
     )
+
+
+def test_in_a_panel_only_the_long_enough_series_choose(airline):
+    long = airline.assign(id="long")
+    short = airline.iloc[:72].assign(id="short")
+    fc = Forecaster(horizon=24, seed=0, **TINY).fit(pd.concat([long, short]), id_col="id")
+    assert fc.training_["validation"] == "overlapping"  # not every series is purged
+    assert fc.training_["weight_chosen_on"] == 1
+    assert fc.training_["network_weight"] in combination.WEIGHTS

@@ -64,13 +64,13 @@ class _Network(Model):
             key: training.choose_transform(spec.transform, frame, spec.targets)
             for key, frame in frames.items()
         }
-        seasonals = training.fit_seasonals(spec, frames, validation, transforms)
-        scalers = training.fit_train_scalers(spec, frames, validation, transforms, seasonals)
+        splits = training.splits(spec, frames, validation)  # training origins, split kind
+        seasonals = training.fit_seasonals(spec, frames, splits, transforms)
+        scalers = training.fit_train_scalers(spec, frames, splits, transforms, seasonals)
         self.transforms_ = {str(key): t for key, t in transforms.items()}
         self.seasonals_ = {str(key): s for key, s in seasonals.items() if s is not None}
         self.scalers_ = {str(key): s for key, s in scalers.items()}
         if self.chooses_base:
-            splits = training.splits(spec, frames, validation)
             self.base_seasons_ = training.choose_base(spec, frames, splits)
         self.network_, info = training.train(self, frames, validation)
         # sharded by series, every worker fitted its own series' scalers: all of them now
@@ -82,14 +82,16 @@ class _Network(Model):
         if self.base_seasons_ is not None:
             info["base_seasons"] = self.base_seasons_
         if spec.combine == "auto":
-            info.update(self._choose_weight(frames, validation))
+            purged = [key for key, (_, kind) in splits.items() if kind == "purged"]
+            info.update(self._choose_weight(frames, validation, purged))
         return info
 
-    def _choose_weight(self, frames: dict, validation: dict) -> dict:
+    def _choose_weight(self, frames: dict, validation: dict, purged: list) -> dict:
         """The network's weight against theta, chosen on the validation origins of the
-        series whose validation is purged (pooled over every worker's series; 0.5 without
-        any): ``training`` entries for the manifest."""
-        from forecast import combination, training
+        ``purged`` series (those whose training windows end before their validation labels;
+        pooled over every worker's series; 0.5 without any): ``training`` entries for the
+        manifest."""
+        from forecast import combination
         from forecast.models.statistical import Theta
 
         spec = self.spec
@@ -105,15 +107,10 @@ class _Network(Model):
             pass  # the series theta cannot fit: the network alone (see _partner_forecast)
         network = self._network_forecast(frames, validation)
         partner, failed = self._partner_forecast(frames, validation, network)
-        # only the series whose training windows end before their validation labels judge
-        # the network (forecast.combination)
-        purged = {
-            key: frames[key]
-            for key, (_, kind) in training.splits(spec, frames, validation).items()
-            if kind == "purged"
-        }
+        # the others were trained on their validation labels (forecast.combination)
+        judged = {key: frames[key] for key in purged}
         errors = combination.weight_errors(
-            network, partner, purged, validation, spec.targets, spec.season_length
+            network, partner, judged, validation, spec.targets, spec.season_length
         )
         totals = pool.active().total(np.append(errors, len(purged)))
         judges = int(totals[-1])
