@@ -281,11 +281,22 @@ def store(path: Path, new: pd.DataFrame, keys) -> pd.DataFrame:
     return pd.read_csv(path)  # one dtype per column, old rows and new
 
 
-def render(argv=None):
+def times_path(rows: Path) -> Path:
+    """Where the per-model times of the rows file ``rows`` are stored.
+
+    Example:
+        >>> times_path(Path("r/protocol_rows.csv")).name, times_path(Path("r/x.csv")).name
+        ('protocol_times.csv', 'x_times.csv')
+    """
+    stem = rows.stem.replace("rows", "times") if "rows" in rows.stem else f"{rows.stem}_times"
+    return rows.with_name(f"{stem}.csv")
+
+
+def render(rows_path: Path, output: Path):
     """Rewrites the report from the stored rows alone (no model is run)."""
-    rows, timing = pd.read_csv(ROWS), pd.read_csv(ROWS.with_name("protocol_times.csv"))
+    rows, timing = pd.read_csv(rows_path), pd.read_csv(times_path(rows_path))
     rows = rows.assign(half=halves(rows))
-    OUTPUT.write_text(report(rows, timing, 0.0, ["--render"], first=MODELS))
+    output.write_text(report(rows, timing, 0.0, ["--render"], first=MODELS))
 
 
 def main(argv=None):
@@ -302,7 +313,7 @@ def main(argv=None):
     parser.add_argument("--render", action="store_true", help="rewrite the report only")
     args = parser.parse_args(argv)
     if args.render:
-        render()
+        render(args.rows, args.output)
         return 0
     if not DATA.is_dir():
         print(f"skipped: {DATA} is absent (the shared data sets, see its MANIFEST.md)")
@@ -356,8 +367,9 @@ def main(argv=None):
                     }
                 )  # fmt: skip
     rows = store(args.rows, pd.concat(runs, ignore_index=True), ["model", "series", "cutoff"])
-    time_path = args.rows.with_name(args.rows.stem.replace("rows", "times") + ".csv")
-    timing = store(time_path, pd.DataFrame(times), ["group", "dataset", "model", "series"])
+    timing = store(
+        times_path(args.rows), pd.DataFrame(times), ["group", "dataset", "model", "series"]
+    )
     rows = rows.assign(half=halves(rows))
     text = report(rows, timing, time.perf_counter() - t0, argv or sys.argv[1:], first=MODELS)
     args.output.parent.mkdir(parents=True, exist_ok=True)
