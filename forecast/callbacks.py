@@ -38,6 +38,23 @@ class StopOnRequest(keras.callbacks.Callback):
         stopping.check()
 
 
+class ValidationLoss(keras.callbacks.Callback):
+    """Puts ``val_loss`` (``loss()``, :func:`forecast.losses.validation_loss`) in the logs
+    at the end of each epoch, in place of ``model.fit``'s ``validation_data``.
+
+    It must come before the callbacks that read it (early stopping, the learning-rate
+    schedule); Keras' ``History`` comes last and records it.
+    """
+
+    def __init__(self, loss):
+        super().__init__()
+        self.loss = loss
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None:
+            logs["val_loss"] = self.loss()
+
+
 class EpochProgress(keras.callbacks.Callback):
     """One Keras progress bar over the epochs (not one bar per epoch)."""
 

@@ -40,6 +40,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from forecast import losses
 from forecast.callbacks import training_callbacks
 from forecast.checkpoint import Checkpoint, fingerprint
 from forecast.errors import TrainingError
@@ -156,7 +157,11 @@ def fit_one(spec, build, train_data, val_data, *, seed: int, setup: Setup, progr
     train_set = make_dataset(
         *train_data, batch_size=spec.batch_size, shuffle=True, seed=seed, shard=shard
     )
-    val_set = make_dataset(*val_data, batch_size=spec.batch_size)
+    inputs, labels = val_data
+    val_batches = losses.held(
+        make_dataset(*val_data, batch_size=spec.batch_size),
+        sum(np.asarray(a).nbytes for a in (*inputs, labels)),
+    )
     callbacks = training_callbacks(spec, progress)
     loop = _Loop(setup, network, len(train_data[1]), spec.batch_size)
     checkpoint = Checkpoint(setup, fingerprint(spec, seed, train_data, val_data))
@@ -171,7 +176,7 @@ def fit_one(spec, build, train_data, val_data, *, seed: int, setup: Setup, progr
         return loop.epoch(itertools.islice(stream, steps), callbacks)
 
     def validate():
-        return loop.agree(float(twin.evaluate(val_set, verbose=0)))
+        return loop.agree(losses.validation_loss(twin, val_batches))
 
     run_epochs(setup, spec, (network, twin), callbacks, history, checkpoint, (first, stopped),
                train_epoch, validate)  # fmt: skip

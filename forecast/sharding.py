@@ -32,7 +32,7 @@ import pickle
 import numpy as np
 import tensorflow as tf
 
-from forecast import distributed
+from forecast import distributed, losses
 from forecast.callbacks import training_callbacks
 from forecast.checkpoint import Checkpoint, fingerprint
 from forecast.errors import TrainingError
@@ -210,7 +210,7 @@ def fit_series(spec, build, rows, train_starts, val_starts, width, *, seed, setu
     distributed.run_epochs(
         setup, spec, (network, twin), callbacks, history, checkpoint, (first, stopped),
         train_epoch=lambda epoch: _epoch(loop, stream, steps, callbacks),
-        validate=lambda: validation_loss(twin, val_set, setup),
+        validate=lambda: losses.validation_loss(twin, val_set, lambda v: all_sum(setup, v)),
     )  # fmt: skip
     return twin, history, (int(table[:, 0].sum()), int(table[:, 1].sum()))
 
@@ -231,25 +231,6 @@ def _epoch(loop, stream, steps: int, callbacks) -> float:
         if loop.network.stop_training:
             break
     return total / (step + 1)
-
-
-def squared_errors(network, dataset) -> np.ndarray:
-    """``[squared error summed per member..., count per member]`` of the windows of
-    ``dataset`` (labels ``(B, 1, H, k)``), in float64."""
-    total, count = 0.0, 0
-    for x, y in dataset:
-        error = np.asarray(network.predict_on_batch(x), dtype=float) - np.asarray(y, dtype=float)
-        total = total + np.square(error).sum(axis=(0, 2, 3))
-        count += error.shape[0] * error.shape[2] * error.shape[3]
-    members = network.output_shape[1]
-    return np.concatenate([np.broadcast_to(np.asarray(total, float), (members,)), [count]])
-
-
-def validation_loss(network, dataset, setup) -> float:
-    """The mean squared error over the validation windows of every worker (as Keras's
-    ``evaluate`` over all of them: the mean over windows, members, steps and targets)."""
-    sums = all_sum(setup, squared_errors(network, dataset))
-    return float(sums[:-1].sum() / max(sums[-1] * (len(sums) - 1), 1))
 
 
 def _digest(rows, starts) -> list[float]:

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import tensorflow as tf
 
-from forecast import callbacks, distributed, pool, sharding
+from forecast import callbacks, distributed, losses, pool, sharding
 from forecast.errors import DataError, TrainingError
 from forecast.streaming import windows
 from forecast.tfdata import window_dataset, with_members_axis
@@ -272,20 +272,22 @@ def _fit(spec, network, train_data, val_data, extra) -> dict:
         rows, starts, batch_size=spec.batch_size, label_width=width, shuffle=True, seed=spec.seed
     )
     rows, starts, width = val_data
-    val_set = window_dataset(rows, starts, batch_size=spec.batch_size, label_width=width)
-    # Both streams repeated, with their number of batches given: Keras then keeps one
-    # iterator for each over the whole fit instead of making new ones every epoch (two for
-    # training, about 27 ms per epoch: a quarter of a small fit). Each training epoch reads
-    # the next shuffled pass; the validation batches are the same every epoch.
+    val_set = with_members_axis(
+        window_dataset(rows, starts, batch_size=spec.batch_size, label_width=width)
+    )
+    per_window = rows.lookback * rows.values.shape[1] + rows.horizon * (rows.n_calendar + width)
+    val_batches = losses.held(val_set, 4 * per_window * len(starts))
+    validation = callbacks.ValidationLoss(lambda: losses.validation_loss(network, val_batches))
+    # The training stream repeated, with its number of batches given: Keras then keeps one
+    # iterator over the whole fit instead of making two every epoch (about 27 ms per epoch:
+    # a quarter of a small fit). Each epoch reads the next shuffled pass.
     return network.fit(
         with_members_axis(train_set.repeat()),
-        validation_data=with_members_axis(val_set.repeat()),
         epochs=spec.epochs,
         steps_per_epoch=-(-len(train_data[1]) // spec.batch_size),
-        validation_steps=-(-len(starts) // spec.batch_size),
         verbose=0,
         shuffle=False,  # the dataset shuffles itself, reproducibly
-        callbacks=callbacks.training_callbacks(spec, extra),
+        callbacks=[validation, *callbacks.training_callbacks(spec, extra)],
     ).history
 
 
@@ -305,7 +307,7 @@ def member_losses(network, dataset, reduce=None) -> np.ndarray:
     ``reduce``: a function that sums the sums of every worker (sharding by series:
     each worker holds the windows of its own series), or None.
     """
-    sums = sharding.squared_errors(network, dataset)
+    sums = losses.squared_errors(network, dataset)
     if reduce is not None:
         sums = reduce(sums)
     return np.asarray(sums[:-1] / max(sums[-1], 1), dtype=float)

@@ -3,9 +3,11 @@
 from types import SimpleNamespace
 
 import keras
+import numpy as np
 import pytest
+import tensorflow as tf
 
-from forecast import callbacks
+from forecast import callbacks, losses
 
 
 @pytest.mark.parametrize("patience, lr_patience", [(10, 3), (9, 3), (2, 1)])
@@ -32,3 +34,46 @@ def test_the_progress_bar_counts_epochs_and_closes_when_stopped_early(capsys):
     out = capsys.readouterr().out
     assert "2/5" in out and "val_loss" in out and "learning_rate" not in out
     assert out.endswith("\n")
+
+
+def _ensemble_fit(x, y, val, validation_data: bool):
+    """A tiny two-member 'ensemble' (output (B, 2, H, 1)) fitted with early stopping, its
+    validation loss from Keras' ``validation_data`` or from our callback."""
+    keras.utils.set_random_seed(0)
+    net = keras.Sequential(
+        [keras.Input((4,)), keras.layers.Dense(6), keras.layers.Reshape((2, 3, 1))]
+    )
+    net.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse")
+    stop = keras.callbacks.EarlyStopping(patience=2, restore_best_weights=True)
+    data = tf.data.Dataset.from_tensor_slices((x, y)).batch(8)
+    if validation_data:
+        return net.fit(
+            data, validation_data=val, epochs=30, callbacks=[stop], verbose=0, shuffle=False
+        ).history
+    batches = losses.held(val, 10**6)
+    loss = callbacks.ValidationLoss(lambda: losses.validation_loss(net, batches))
+    return net.fit(data, epochs=30, callbacks=[loss, stop], verbose=0, shuffle=False).history
+
+
+def test_the_validation_loss_is_the_one_keras_computes_and_early_stopping_reads_it():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(40, 4)).astype("float32")
+    y = (x[:, :3, None] + rng.normal(scale=2.0, size=(40, 3, 1)))[:, None].astype("float32")
+    vx = rng.normal(size=(13, 4)).astype("float32")  # two batches, the last one short
+    vy = (vx[:, :3, None] + rng.normal(scale=2.0, size=(13, 3, 1)))[:, None].astype("float32")
+    val = tf.data.Dataset.from_tensor_slices((vx, vy)).batch(8)
+    keras_history = _ensemble_fit(x, y, val, validation_data=True)
+    ours = _ensemble_fit(x, y, val, validation_data=False)
+    assert len(ours["val_loss"]) == len(keras_history["val_loss"]) < 30  # stopped alike, early
+    np.testing.assert_allclose(ours["val_loss"], keras_history["val_loss"], rtol=1e-5)
+    np.testing.assert_allclose(ours["loss"], keras_history["loss"], rtol=1e-6)
+
+
+def test_small_validation_sets_are_held_in_memory_and_large_ones_streamed():
+    data = tf.data.Dataset.range(5).batch(2)
+    assert [b.numpy().tolist() for b in losses.held(data, losses.HELD_BYTES)] == [
+        [0, 1],
+        [2, 3],
+        [4],
+    ]
+    assert losses.held(data, losses.HELD_BYTES + 1) is data
