@@ -81,13 +81,14 @@ def choose_weight(errors: np.ndarray) -> float:
     return WEIGHTS[int(np.argmin(errors))]
 
 
-def combine(weight: float, network: dict, partner: dict) -> dict:
-    """``{key: weight * network + (1 - weight) * partner}``.
+def combine(parts) -> dict:
+    """``{key: sum of weight * forecast}`` over the ``(weight, {key: forecast})`` parts.
 
     Example:
-        >>> combine(0.25, {"a": np.array([4.0])}, {"a": np.array([8.0])})["a"].tolist()
+        >>> parts = [(0.25, {"a": np.array([4.0])}), (0.75, {"a": np.array([8.0])})]
+        >>> combine(parts)["a"].tolist()
         [7.0]
     """
-    if weight == 1.0:
-        return network
-    return {key: weight * network[key] + (1 - weight) * partner[key] for key in network}
+    if len(parts) == 1:
+        return parts[0][1]
+    return {key: sum(w * part[key] for w, part in parts) for key in parts[0][1]}

@@ -191,10 +191,12 @@ def calibrate(
         ``scales`` holds the scale of every series of ``frames`` (from its rows before
         its first validation origin); ``grid`` the model's and ``base_grid`` the
         seasonal naive base's scale-free conformal quantiles (:func:`quantile_grid`).
+        The model's errors are those of its parts (:meth:`~forecast.models.Model.forecast_parts`),
+        weighted: for one part, the error of its forecast.
     """
-    predicted = model.forecast(frames, origins)
+    parts = model.forecast_parts(frames, origins)
     steps = np.arange(horizon)
-    actual, naive, forecasts, mase_scales, scales, divisors = [], [], [], [], {}, []
+    actual, naive, forecasts, bounds, mase_scales, scales, divisors = [], [], [], [], [], {}, []
     for key, frame in frames.items():
         values = frame[list(targets)].to_numpy(dtype=float)
         rows = np.asarray(origins[key])
@@ -203,16 +205,19 @@ def calibrate(
         mase_scales.append(seasonal_naive_mae(values[: rows[0]], season))
         scales[str(key)] = series_scale(values[: rows[0]], season)
         divisors.append(np.broadcast_to(scales[str(key)], (len(rows), horizon, len(targets))))
-        forecasts.append(predicted[key])
+        forecasts.append(sum(w * part[key] for w, part in parts))
+        # no cancelling of the parts' errors (Model.forecast_parts): >= |combined error|
+        bounds.append(sum(w * np.abs(actual[-1] - part[key]) for w, part in parts))
     actual, predicted = np.concatenate(actual), np.concatenate(forecasts)
     naive, divisor = np.stack(naive), np.concatenate(divisors)
     errors, naive_errors = np.abs(actual - predicted), np.abs(actual - naive)  # (N, H, K)
+    bound = np.concatenate(bounds)
     pool = pool or Pool()
     sums = pool.total(
         np.array([errors.sum(), errors.size, naive_errors.sum(), np.sum(mase_scales), len(frames)])
     )
     mae, naive_mae, mase_scale = sums[0] / sums[1], sums[2] / sums[1], sums[3] / sums[4]
-    scale_free = errors / divisor
+    scale_free = bound / divisor
     metrics = {
         "origins": int(pool.total(np.int64(len(errors)))),
         "series": int(sums[4]),
@@ -227,7 +232,8 @@ def calibrate(
         "method": (
             "split conformal on scale-free errors: point ± the level-quantile of "
             "|validation error| / series scale, pooled over series, per step and target, "
-            "times the series' scale (its in-sample seasonal naive MAE)"
+            "times the series' scale (its in-sample seasonal naive MAE); for a combination, "
+            "the weighted sum of its parts' |validation errors|"
         ),
         "level": level,
         "coverage": cross_fitted_coverage(scale_free, level, total, offset),

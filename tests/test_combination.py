@@ -3,15 +3,18 @@ forecast against statsforecast's own AutoTheta, failures and the model directory
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import pytest
 from conftest import seasonal_frame
 from test_pool import run_workers
 
-from forecast import Forecaster, combination
+from forecast import Forecaster, combination, panel
 from forecast.errors import MissingDependencyError, ModelDirError, TrainingError
-from forecast.intervals import series_scale
+from forecast.intervals import LEVELS, conformal_quantile, series_scale
+from forecast.models.base import Model
 from forecast.windowing import validation_origins
 
 pytest.importorskip("statsforecast")
@@ -79,10 +82,47 @@ def test_the_weight_is_chosen_on_its_validation_forecasts(airline):
         list(fc.training_["validation_error_by_weight"].values()), errors, atol=1e-6
     )
     # the validation metrics are those of the combined forecast
-    combined = combination.combine(fc.training_["network_weight"], network, partner)[None]
+    w = fc.training_["network_weight"]
+    combined = combination.combine([(w, network), (1 - w, partner)])[None]
     y = frames[None]["passengers"].to_numpy()
     actual = y[np.asarray(origins[None])[:, None] + np.arange(12)]
     assert fc.metrics_["mae"] == pytest.approx(np.abs(combined[..., 0] - actual).mean())
+
+
+class _Parts(Model):
+    """Two parts whose errors cancel exactly in their equal-weight sum."""
+
+    name = "parts"
+    summary = "test double"
+
+    def forecast(self, frames, origins):
+        return combination.combine(self.forecast_parts(frames, origins))
+
+    def forecast_parts(self, frames, origins):
+        out = []
+        for sign in (1.0, -1.0):
+            part = {}
+            for key, frame in frames.items():
+                y = frame["y"].to_numpy(dtype=float)
+                rows = np.asarray(origins[key])[:, None] + np.arange(self.spec.horizon)
+                part[key] = (y[rows] + sign * (1.0 + np.arange(len(rows)))[:, None])[..., None]
+            out.append((0.5, part))
+        return out
+
+
+def test_the_interval_of_a_combination_does_not_count_on_its_parts_errors_cancelling():
+    frame = pd.DataFrame({"y": np.arange(40.0) % 4}, index=pd.date_range("2020", periods=40))
+    spec = SimpleNamespace(horizon=3)
+    origins = {None: [30, 31, 32, 33, 34]}
+    cal = panel.calibrate(_Parts(spec), {None: frame}, origins, ["y"], 3, 4, 80)
+    assert cal["metrics"]["mae"] == 0.0  # the sum is exact on validation ...
+    # ... but its interval is that of 0.5 |error 1| + 0.5 |error 2| = 1, 2, 3, 4, 5
+    bound = (1.0 + np.arange(5))[:, None, None] * np.ones((5, 3, 1))
+    scale = series_scale(frame[["y"]].to_numpy()[:30], 4)
+    np.testing.assert_allclose(
+        cal["grid"][LEVELS.index(80)], conformal_quantile(bound / scale, 80), rtol=1e-12
+    )
+    assert cal["grid"][LEVELS.index(80)].min() > 0
 
 
 def test_none_is_the_network_alone(airline):

@@ -112,6 +112,17 @@ class Model(abc.ABC):
             ``{key: array (n_origins, horizon, n_targets)}`` in data units.
         """
 
+    def forecast_parts(self, frames: dict, origins: dict) -> list[tuple[float, dict]]:
+        """The forecasts at ``origins`` as a weighted sum of parts (weights summing to 1):
+        ``[(weight, {key: array (n_origins, horizon, n_targets)}), …]``.
+
+        The intervals are calibrated on ``sum(weight * |error of part|)``, never less than
+        the error of the sum: a combination whose weights were chosen to make its parts'
+        errors cancel on the validation origins is not trusted to do so on new data
+        (:func:`forecast.panel.calibrate`). A single model is one part, its :meth:`forecast`.
+        """
+        return [(1.0, self.forecast(frames, origins))]
+
     def get_config(self) -> dict:
         """The learned state as a JSON-ready dict (see :meth:`from_config`)."""
         return {}

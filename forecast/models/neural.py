@@ -190,15 +190,21 @@ class _Network(Model):
     def forecast(self, frames: dict, origins: dict) -> dict:
         from forecast import combination
 
+        return combination.combine(self.forecast_parts(frames, origins))
+
+    def forecast_parts(self, frames: dict, origins: dict) -> list[tuple[float, dict]]:
+        """The network's forecasts, weighted ``weight_``, and theta's (``1 - weight_``)."""
         cached, self._validation = self._validation, None
         if cached is not None and cached[0] is frames and cached[1] is origins:
             network, partner = cached[2], cached[3]  # the fit's own validation forecasts
-        else:
+        elif self.weight_ < 1:
             network = self._network_forecast(frames, origins)
-            partner = None
-            if self.weight_ < 1:
-                partner = self._partner_forecast(frames, origins, network)[0]
-        return combination.combine(self.weight_, network, partner)
+            partner = self._partner_forecast(frames, origins, network)[0]
+        else:
+            return [(1.0, self._network_forecast(frames, origins))]
+        if self.weight_ == 1:
+            return [(1.0, network)]
+        return [(self.weight_, network), (1 - self.weight_, partner)]
 
     def _network_forecast(self, frames: dict, origins: dict) -> dict:
         from forecast import training
