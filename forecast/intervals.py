@@ -11,7 +11,9 @@ the plain split-conformal interval of its absolute errors.
 
 The grid, not the residuals, is what a fitted model keeps (the model directory's size does
 not grow with the number of validation origins); a level between grid points is rounded
-*up* to the next one, so the interval is never narrower than asked.
+*up* to the next one, so the interval is never narrower than asked. Where the errors grew
+from the earlier validation origins to the later ones, a level reads the grid higher
+(:func:`forward_levels`).
 
 Example:
     >>> import numpy as np
@@ -120,6 +122,54 @@ def pooled_quantiles(scale_free: np.ndarray, levels, total) -> np.ndarray:
         lo = np.where(open_ & ~enough, mid + 1, lo)
     out = lo.view(np.float64).copy()
     out[:, nans > 0] = np.nan
+    return out
+
+
+def forward_levels(scale_free: np.ndarray, early: np.ndarray, total=None) -> np.ndarray:
+    """Where the quantile grid is read for each level of :data:`LEVELS`: never lower than
+    the level itself, higher where the earlier validation origins' errors under-cover the
+    later ones'.
+
+    A fitted model forecasts from further past its training data than its validation
+    origins were (it is not refitted on them). When errors grow from the earlier half of the
+    validation origins to the later half, they are taken to grow on: level ``l`` reads the
+    grid at the smallest level whose conformal quantile of the earlier errors covers at
+    least ``l`` percent of the later errors (all steps and targets together). Chosen on the
+    protocol's tuning half; letting it also *lower* a level, when errors shrank, left
+    AirPassengers at 30 % coverage and was not adopted.
+
+    Args:
+        scale_free: ``(n, H, K)`` scale-free absolute validation errors.
+        early: ``(n,)`` bool, the first half (rounded down) of each series' origins.
+        total: as in :func:`quantile_grid` (errors spread over workers).
+
+    Returns:
+        ``(len(LEVELS),)`` indices into :data:`LEVELS`, each at least its own position;
+        the identity when either half is empty.
+
+    Example:
+        >>> errors = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]).reshape(8, 1, 1)
+        >>> early = np.arange(8) < 4                   # the later errors are all larger
+        >>> int(forward_levels(errors, early)[LEVELS.index(50)]) == len(LEVELS) - 1
+        True
+        >>> bool((forward_levels(errors[::-1], early) == np.arange(len(LEVELS))).all())
+        True
+    """
+    x = np.asarray(scale_free, dtype=float)
+    early = np.asarray(early, dtype=bool)
+    total = total or (lambda v: v)
+    index = np.arange(len(LEVELS))
+    if total(np.array([early.sum(), (~early).sum()], dtype=np.int64)).min() < 1:
+        return index
+    width = pooled_quantiles(x[early], LEVELS, total)  # (L, H, K)
+    late = x[~early]
+    hits = [(late <= width[i]).sum() for i in index]
+    counts = total(np.array([*hits, late.size], dtype=np.int64))
+    cover = 100 * counts[:-1] / counts[-1]
+    out = np.empty(len(LEVELS), dtype=np.int64)
+    for i, level in enumerate(LEVELS):
+        enough = np.flatnonzero(cover >= level - 1e-9)
+        out[i] = max(i, int(enough[0]) if len(enough) else len(LEVELS) - 1)
     return out
 
 

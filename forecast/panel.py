@@ -23,7 +23,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from forecast.errors import DataError, TrainingError
-from forecast.intervals import cross_fitted_coverage, quantile_grid, series_scale
+from forecast.intervals import (
+    cross_fitted_coverage,
+    forward_levels,
+    quantile_grid,
+    series_scale,
+)
 from forecast.metrics import seasonal_naive_mae
 from forecast.models.baselines import SeasonalNaive
 from forecast.pool import Pool
@@ -197,9 +202,11 @@ def calibrate(
     parts = model.forecast_parts(frames, origins)
     steps = np.arange(horizon)
     actual, naive, forecasts, bounds, mase_scales, scales, divisors = [], [], [], [], [], {}, []
+    early = []  # the first half of each series' origins (forward_levels)
     for key, frame in frames.items():
         values = frame[list(targets)].to_numpy(dtype=float)
         rows = np.asarray(origins[key])
+        early.append(np.arange(len(rows)) < len(rows) // 2)
         actual.append(values[rows[:, None] + steps])
         naive.extend(SeasonalNaive.point(values[:o], horizon, season) for o in rows)
         mase_scales.append(seasonal_naive_mae(values[: rows[0]], season))
@@ -233,7 +240,8 @@ def calibrate(
             "split conformal on scale-free errors: point ± the level-quantile of "
             "|validation error| / series scale, pooled over series, per step and target, "
             "times the series' scale (its in-sample seasonal naive MAE); for a combination, "
-            "the weighted sum of its parts' |validation errors|"
+            "the weighted sum of its parts' |validation errors|; a level is read higher "
+            "where the earlier origins' errors under-covered the later ones'"
         ),
         "level": level,
         "coverage": cross_fitted_coverage(scale_free, level, total, offset),
@@ -241,7 +249,9 @@ def calibrate(
     return {
         "metrics": metrics,
         "interval": interval,
-        "grid": quantile_grid(scale_free, total),
+        "grid": quantile_grid(scale_free, total)[
+            forward_levels(scale_free, np.concatenate(early), total)
+        ],
         "base_grid": quantile_grid(naive_errors / divisor, total),
         "scales": scales,
     }

@@ -90,7 +90,8 @@ def test_the_weight_is_chosen_on_its_validation_forecasts(airline):
 
 
 class _Parts(Model):
-    """Two parts whose errors cancel exactly in their equal-weight sum."""
+    """Two parts whose errors cancel exactly in their equal-weight sum (and shrink from one
+    origin to the next: forward_levels leaves the grid as it is)."""
 
     name = "parts"
     summary = "test double"
@@ -105,7 +106,8 @@ class _Parts(Model):
             for key, frame in frames.items():
                 y = frame["y"].to_numpy(dtype=float)
                 rows = np.asarray(origins[key])[:, None] + np.arange(self.spec.horizon)
-                part[key] = (y[rows] + sign * (1.0 + np.arange(len(rows)))[:, None])[..., None]
+                shift = sign * (len(rows) - np.arange(len(rows)))[:, None]
+                part[key] = (y[rows] + shift)[..., None]
             out.append((0.5, part))
         return out
 
@@ -116,8 +118,8 @@ def test_the_interval_of_a_combination_does_not_count_on_its_parts_errors_cancel
     origins = {None: [30, 31, 32, 33, 34]}
     cal = panel.calibrate(_Parts(spec), {None: frame}, origins, ["y"], 3, 4, 80)
     assert cal["metrics"]["mae"] == 0.0  # the sum is exact on validation ...
-    # ... but its interval is that of 0.5 |error 1| + 0.5 |error 2| = 1, 2, 3, 4, 5
-    bound = (1.0 + np.arange(5))[:, None, None] * np.ones((5, 3, 1))
+    # ... but its interval is that of 0.5 |error 1| + 0.5 |error 2| = 5, 4, 3, 2, 1
+    bound = (5.0 - np.arange(5))[:, None, None] * np.ones((5, 3, 1))
     scale = series_scale(frame[["y"]].to_numpy()[:30], 4)
     np.testing.assert_allclose(
         cal["grid"][LEVELS.index(80)], conformal_quantile(bound / scale, 80), rtol=1e-12

@@ -281,3 +281,23 @@ def test_summarize_errors():
     with pytest.raises(ValueError) as err:
         summarize(_table().iloc[:0])
     assert str(err.value) == "the backtest table is empty: nothing to summarize"
+
+
+def test_forward_levels_read_the_grid_where_the_earlier_errors_covered_the_later_ones():
+    from forecast.intervals import LEVELS, conformal_quantile, forward_levels
+
+    rng = np.random.default_rng(0)
+    # 40 origins of 3 steps; the later origins' errors are about 1.5 times the earlier ones'
+    errors = np.abs(rng.standard_normal((40, 3, 1))) * np.repeat([1.0, 1.5], 20)[:, None, None]
+    early = np.arange(40) < 20
+    got = forward_levels(errors, early)
+    for i, level in enumerate(LEVELS):  # the oracle: every level's coverage, by brute force
+        cover = [
+            100 * np.mean(errors[~early] <= conformal_quantile(errors[early], g)) for g in LEVELS
+        ]
+        j = next((j for j, c in enumerate(cover) if c >= level - 1e-9), len(LEVELS) - 1)
+        assert got[i] == max(i, j)
+    assert got[LEVELS.index(80)] > LEVELS.index(80)  # 80 % is read higher
+    # errors that shrink never lower a level; one half empty: no change
+    assert (forward_levels(errors[::-1], early) == np.arange(len(LEVELS))).all()
+    assert (forward_levels(errors, np.zeros(40, bool)) == np.arange(len(LEVELS))).all()

@@ -16,7 +16,12 @@ from forecast import Forecaster, cluster
 from forecast import pool as pooling
 from forecast.data import load_data, parquet, validate_frame
 from forecast.errors import DataError, TrainingError
-from forecast.intervals import cross_fitted_coverage, pooled_quantiles, quantile_grid
+from forecast.intervals import (
+    cross_fitted_coverage,
+    forward_levels,
+    pooled_quantiles,
+    quantile_grid,
+)
 
 
 class ThreadPool(pooling.Pool):
@@ -203,6 +208,22 @@ def test_pooled_cross_fitted_coverage_uses_the_halves_in_worker_order():
         return cross_fitted_coverage(parts[pool.index], 80, pool.total, offsets[pool.index])
 
     assert run_workers(3, coverage) == [cross_fitted_coverage(np.concatenate(parts), 80)] * 3
+
+
+def test_pooled_forward_levels_are_those_of_all_errors_together():
+    rng = np.random.default_rng(2)
+    parts = [
+        np.abs(rng.standard_normal((n, 2, 1))) * (1 + np.arange(n))[:, None, None]
+        for n in (6, 3, 8)
+    ]
+    early = [np.arange(n) < n // 2 for n in (6, 3, 8)]
+
+    def levels(pool):
+        return forward_levels(parts[pool.index], early[pool.index], pool.total).tolist()
+
+    expected = forward_levels(np.concatenate(parts), np.concatenate(early)).tolist()
+    assert expected != list(range(len(expected)))  # the growing errors raise some levels
+    assert run_workers(3, levels) == [expected] * 3
 
 
 # -- a fit in parts ---------------------------------------------------------------------
