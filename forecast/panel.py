@@ -197,7 +197,9 @@ def calibrate(
         its first validation origin); ``grid`` the model's and ``base_grid`` the
         seasonal naive base's scale-free conformal quantiles (:func:`quantile_grid`).
         The model's errors are those of its parts (:meth:`~forecast.models.Model.forecast_parts`),
-        weighted: for one part, the error of its forecast.
+        weighted: for one part, the error of its forecast. Both grids read each level
+        where :func:`~forecast.intervals.forward_levels` says (higher where the earlier
+        half of each series' origins under-covered the later half).
     """
     parts = model.forecast_parts(frames, origins)
     steps = np.arange(horizon)
@@ -249,9 +251,14 @@ def calibrate(
     return {
         "metrics": metrics,
         "interval": interval,
-        "grid": quantile_grid(scale_free, total)[
-            forward_levels(scale_free, np.concatenate(early), total)
-        ],
-        "base_grid": quantile_grid(naive_errors / divisor, total),
+        "grid": _forward_grid(scale_free, early, total),
+        "base_grid": _forward_grid(naive_errors / divisor, early, total),
         "scales": scales,
     }
+
+
+def _forward_grid(scale_free: np.ndarray, early: list, total) -> np.ndarray:
+    """The quantile grid of ``scale_free``, each level read where :func:`forward_levels` says."""
+    return quantile_grid(scale_free, total)[
+        forward_levels(scale_free, np.concatenate(early), total)
+    ]

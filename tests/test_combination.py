@@ -127,6 +127,21 @@ def test_the_interval_of_a_combination_does_not_count_on_its_parts_errors_cancel
     assert cal["grid"][LEVELS.index(80)].min() > 0
 
 
+def test_the_base_interval_is_read_higher_where_the_naive_errors_grew():
+    # y = t²: seasonal naive's errors 8 (t + h) - 16 grow from one origin to the next, so
+    # no quantile of the earlier 10 origins covers any of the later 10: the largest error
+    frame = pd.DataFrame({"y": np.arange(60.0) ** 2}, index=pd.date_range("2020", periods=60))
+    origins = list(range(30, 50))
+    cal = panel.calibrate(_Parts(SimpleNamespace(horizon=3)), {None: frame}, {None: origins},
+                          ["y"], 3, 4, 80)  # fmt: skip
+    steps = np.arange(3)
+    naive = np.array([[8.0 * (o + h) - 16 for h in steps] for o in origins])[..., None]
+    scale = series_scale(frame[["y"]].to_numpy()[:30], 4)
+    plain = conformal_quantile(naive / scale, 80)  # the 18th of the 20 errors
+    np.testing.assert_allclose(cal["base_grid"][LEVELS.index(80)], naive.max(axis=0) / scale)
+    assert (cal["base_grid"][LEVELS.index(80)] > plain).all()
+
+
 def test_none_is_the_network_alone(airline):
     fc = Forecaster(horizon=12, seed=0, combine="none", **TINY).fit(airline)
     assert "network_weight" not in fc.training_ and fc.model_.weight_ == 1.0
