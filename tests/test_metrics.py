@@ -301,3 +301,14 @@ def test_forward_levels_read_the_grid_where_the_earlier_errors_covered_the_later
     # errors that shrink never lower a level; one half empty: no change
     assert (forward_levels(errors[::-1], early) == np.arange(len(LEVELS))).all()
     assert (forward_levels(errors, np.zeros(40, bool)) == np.arange(len(LEVELS))).all()
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 7, 50, 1001])
+def test_the_quantile_grid_is_the_conformal_quantile_at_every_level(n):
+    from forecast.intervals import LEVELS, conformal_quantile, quantile_grid
+
+    errors = np.abs(np.random.default_rng(n).standard_normal((n, 4, 2)))
+    errors[0, 1, 1] = np.nan  # np.quantile's NaN: that step and target only
+    expected = np.stack([conformal_quantile(errors, level) for level in LEVELS])
+    np.testing.assert_array_equal(quantile_grid(errors), expected)
+    assert np.isnan(expected[:, 1, 1]).all() and not np.isnan(expected[:, 0, 0]).any()
