@@ -44,6 +44,12 @@ def squared_errors(network, batches) -> np.ndarray:
     return np.concatenate([np.broadcast_to(np.asarray(total, float), (members,)), [count]])
 
 
+def _sums(network, batches, total) -> np.ndarray:
+    """:func:`squared_errors`, summed over every worker by ``total`` when given."""
+    sums = squared_errors(network, batches)
+    return sums if total is None else total(sums)
+
+
 def validation_loss(network, batches, total=None) -> float:
     """The mean squared error over the windows of ``batches`` (and over members).
 
@@ -52,10 +58,18 @@ def validation_loss(network, batches, total=None) -> float:
         total: sums the sums of every worker (sharding by series: each worker holds the
             windows of its own series), or None.
     """
-    sums = squared_errors(network, batches)
-    if total is not None:
-        sums = total(sums)
+    sums = _sums(network, batches, total)
     return float(sums[:-1].sum() / max(sums[-1] * (len(sums) - 1), 1))
+
+
+def member_losses(network, batches, total=None) -> np.ndarray:
+    """The mean squared error of every member of the ensemble: ``(members,)``.
+
+    Args:
+        network, batches, total: as in :func:`validation_loss`.
+    """
+    sums = _sums(network, batches, total)
+    return np.asarray(sums[:-1] / max(sums[-1], 1), dtype=float)
 
 
 def held(dataset, nbytes: int):

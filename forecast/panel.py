@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from forecast.combination import combine
 from forecast.errors import DataError, TrainingError
 from forecast.intervals import (
     cross_fitted_coverage,
@@ -202,6 +203,7 @@ def calibrate(
         half of each series' origins under-covered the later half).
     """
     parts = model.forecast_parts(frames, origins)
+    combined = combine(parts)
     steps = np.arange(horizon)
     actual, naive, forecasts, bounds, mase_scales, scales, divisors = [], [], [], [], [], {}, []
     early = []  # the first half of each series' origins (forward_levels)
@@ -214,7 +216,7 @@ def calibrate(
         mase_scales.append(seasonal_naive_mae(values[: rows[0]], season))
         scales[str(key)] = series_scale(values[: rows[0]], season)
         divisors.append(np.broadcast_to(scales[str(key)], (len(rows), horizon, len(targets))))
-        forecasts.append(sum(w * part[key] for w, part in parts))
+        forecasts.append(combined[key])
         # no cancelling of the parts' errors (Model.forecast_parts): >= |combined error|
         bounds.append(sum(w * np.abs(actual[-1] - part[key]) for w, part in parts))
     actual, predicted = np.concatenate(actual), np.concatenate(forecasts)

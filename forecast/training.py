@@ -243,8 +243,8 @@ def train(model, frames: dict, validation: dict):
     val_set = with_members_axis(
         window_dataset(rows, val_starts, batch_size=PREDICT_BATCH, label_width=width)
     )
-    reduce = (lambda sums: sharding.all_sum(setup, sums)) if by_series else None
-    member_loss, base_loss, kept = _gate_heads(network, val_set, reduce)
+    total = (lambda sums: sharding.all_sum(setup, sums)) if by_series else None
+    member_loss, base_loss, kept = _gate_heads(network, val_set, total)
     best = int(np.nanargmin(history["val_loss"]))
     info = {
         "members": spec.ensemble,
@@ -300,26 +300,13 @@ def _check_finite(history: dict) -> None:
         )
 
 
-def member_losses(network, dataset, reduce=None) -> np.ndarray:
-    """The validation mean squared error of every member of an ensemble: ``(members,)``.
-
-    ``dataset`` yields ``(inputs, labels (B, 1, H, k))``; sums in float64, batch by batch.
-    ``reduce``: a function that sums the sums of every worker (sharding by series:
-    each worker holds the windows of its own series), or None.
-    """
-    sums = losses.squared_errors(network, dataset)
-    if reduce is not None:
-        sums = reduce(sums)
-    return np.asarray(sums[:-1] / max(sums[-1], 1), dtype=float)
-
-
-def _gate_heads(network, val_set, reduce=None) -> tuple[np.ndarray, float, list[bool]]:
+def _gate_heads(network, val_set, total=None) -> tuple[np.ndarray, float, list[bool]]:
     """Zeroes the head of every member that does not beat its naive base on validation.
 
     Both models (``lstm``, ``lstm-ar``) add the output of their layer ``head`` to a naive
     forecast (seasonal naive; the last value), so a member with a zero head forecasts
-    exactly that base, which is the same for every member. ``reduce``: as in
-    :func:`member_losses`.
+    exactly that base, which is the same for every member. ``total``: as in
+    :func:`forecast.losses.member_losses`.
 
     Returns:
         ``(member_loss (members,), base_loss, kept)``: the trained members' validation
@@ -327,10 +314,10 @@ def _gate_heads(network, val_set, reduce=None) -> tuple[np.ndarray, float, list[
     """
     heads = [_head(member) for member in members_of(network)]
     trained = [head.get_weights() for head in heads]
-    member_loss = member_losses(network, val_set, reduce)
+    member_loss = losses.member_losses(network, val_set, total)
     for head, weights in zip(heads, trained, strict=True):
         head.set_weights([np.zeros_like(w) for w in weights])
-    base_loss = float(member_losses(network, val_set, reduce)[0])
+    base_loss = float(losses.member_losses(network, val_set, total)[0])
     kept = [bool(loss < base_loss) for loss in member_loss]
     for head, weights, keep in zip(heads, trained, kept, strict=True):
         if keep:

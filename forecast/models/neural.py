@@ -197,11 +197,11 @@ class _Network(Model):
         cached, self._validation = self._validation, None
         if cached is not None and cached[0] is frames and cached[1] is origins:
             network, partner = cached[2], cached[3]  # the fit's own validation forecasts
-        elif self.weight_ < 1:
-            network = self._network_forecast(frames, origins)
-            partner = self._partner_forecast(frames, origins, network)[0]
         else:
-            return [(1.0, self._network_forecast(frames, origins))]
+            network = self._network_forecast(frames, origins)
+            partner = None
+            if self.weight_ < 1:
+                partner = self._partner_forecast(frames, origins, network)[0]
         if self.weight_ == 1:
             return [(1.0, network)]
         return [(self.weight_, network), (1 - self.weight_, partner)]
