@@ -21,7 +21,8 @@ from forecast.params import PARAMETERS, check
 from forecast.schema import Any, Int, List, Map, Num, Str
 from forecast.schema import check as check_schema
 
-CONFIG_VERSION = 4  # 3: per-series scalers, quantile grids, base_series, notes; 4: seasonal
+CONFIG_VERSION = 5  # 3: per-series scalers, quantile grids, base_series, notes; 4: seasonal
+# indices; 5: theta's parameters (the combination's partner)
 MAX_LOOKBACK = 100_000
 MAX_HORIZON = 10_000
 MAX_COLUMNS = 10_000

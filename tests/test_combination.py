@@ -194,6 +194,53 @@ def test_the_weight_survives_the_model_directory(tmp_path, monthly):
         LSTMDirect.from_config(fc.model_.spec, config, {"model.keras": None})
 
 
+def test_predict_moves_thetas_parameters_through_the_history_instead_of_refitting(
+    monkeypatch, tmp_path, airline
+):
+    from statsforecast.models import AutoTheta
+
+    from forecast.models.statistical import Theta
+
+    train, later = airline.iloc[:-12], airline
+    fc = Forecaster(horizon=12, seed=0, **TINY).fit(train)
+    weight = fc.training_["network_weight"]
+    assert weight < 1
+    fc.save(tmp_path / "m")
+    before = fc.predict()
+
+    def no_refit(self, key, values):
+        raise AssertionError("theta was refitted")
+
+    monkeypatch.setattr(Theta, "_fit_series", no_refit)
+    back = Forecaster.load(tmp_path / "m")
+    np.testing.assert_array_equal(back.predict().to_numpy(), before.to_numpy())
+    # twelve newer rows: the training history's parameters, filtered through them
+    y = train["passengers"].to_numpy(dtype=float)
+    oracle = AutoTheta(season_length=12).fit(y)
+    theta = oracle.forward(later["passengers"].to_numpy(dtype=float), 12)["mean"]
+    new = later.set_index("date")[["passengers"]].astype(float).asfreq("MS")
+    network = back.model_._network_forecast({None: new}, {None: [len(new)]})[None][0, :, 0]
+    np.testing.assert_allclose(
+        back.predict(data=later)["passengers"],
+        weight * network + (1 - weight) * theta,
+        rtol=1e-9,
+    )
+
+
+def test_thetas_parameters_in_the_model_directory_are_checked(monthly):
+    from forecast.models.neural import LSTMDirect
+
+    fc = Forecaster(horizon=6, seed=0, **TINY).fit(monthly)
+    state = fc.model_.get_config()
+    assert state["theta"] and fc.model_.weight_ < 1
+    spec, files = fc.model_.spec, {"model.keras": None}
+    bad = {"None": [dict(state["theta"]["None"][0], modeltype="XYZ")]}
+    with pytest.raises(ModelDirError, match=r"model\.state\.theta\.None"):
+        LSTMDirect.from_config(spec, state | {"theta": bad}, files)
+    with pytest.raises(ModelDirError, match=r"'model\.state\.theta': a series without a scaler"):
+        LSTMDirect.from_config(spec, state | {"theta": {"other": state["theta"]["None"]}}, files)
+
+
 def test_the_weight_is_chosen_on_every_workers_series(airline):
     from forecast.models.neural import LSTMDirect
 
@@ -219,6 +266,16 @@ def test_the_weight_is_chosen_on_every_workers_series(airline):
     whole, alone = choose([0, 1, 2]), choose([0])
     assert alone == 1.0 and whole != alone
     assert run_workers(2, lambda pool: choose([[0], [1, 2]][pool.index])) == [whole, whole]
+
+    def finals(keys):  # theta's parameters of every worker's series, on every worker
+        model = LSTMDirect(fc.model_.spec)
+        model._network_forecast = network
+        model._choose_weight({k: frames[k] for k in keys}, {k: origins[k] for k in keys}, [])
+        return model.partner_.final_
+
+    one = finals([0, 1, 2])
+    assert sorted(one) == ["0", "1", "2"]
+    assert run_workers(2, lambda pool: finals([[0], [1, 2]][pool.index])) == [one, one]
 
 
 def test_only_series_with_purged_validation_choose_the_weight(airline):

@@ -119,7 +119,8 @@ def test_the_indices_never_see_the_validation_rows(airline):
 
 
 def test_a_history_that_starts_elsewhere_gives_the_same_forecast(airline):
-    # the network alone: theta (combine="auto") refits on each history, so it would differ
+    # the network alone: theta (combine="auto") filters its parameters through each history,
+    # so its forecast would differ
     fc = Forecaster(horizon=12, seed=0, combine="none", **TINY).fit(airline)
     whole = fc.predict()
     for drop in (1, 5, 11):  # the new history's first row is another month

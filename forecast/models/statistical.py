@@ -16,7 +16,12 @@ How the forecasts are made:
   where a re-fit takes 15 ms to 0.5 s);
 - a forecast from the end of a history (``predict``, with or without new data) fits the
   model again on that history: the point forecast is statsforecast's own
-  ``StatsForecast(models=[AutoETS(season_length=m)], freq=...).forecast(df, h)``.
+  ``StatsForecast(models=[AutoETS(season_length=m)], freq=...).forecast(df, h)``;
+- :meth:`Theta.fit_final` (the partner of the neural models' combination) fits each series
+  once more on its whole history and keeps the parameters (five numbers per target): a
+  forecast from the end of a history then moves them through it (``forward``) instead of
+  refitting, the same forecast on that history at about 1 ms instead of 15 ms to 0.5 s,
+  and on newer rows statsforecast's ``forward`` of them.
 
 So the learned state kept in the model directory is the model's name alone; the manifest's
 ``training`` records which model was selected on the validation fit (``ETS(M,A,M)``,
@@ -106,21 +111,28 @@ class _Statistical(Model):
             }
         return {"selected": selected}
 
+    def _stored(self, key) -> list | None:
+        """Fitted models kept for ``key`` that ``forward`` moves to any origin, or ``None``."""
+        return None
+
     def forecast(self, frames: dict, origins: dict) -> dict:
         horizon, out = self.spec.horizon, {}
         for key, frame in frames.items():
             values = targets_of(frame, self.spec)
             first = min(origins[key])
             kept = self._fitted.pop(key, None)
+            fresh = True  # fitted on the rows before ``first``: its own forecast there
             if kept is not None and kept[0] is frame and kept[1] == first:
                 fitted = kept[2]
+            elif (fitted := self._stored(key)) is not None:
+                fresh = False
             else:
                 fitted = self._fit_series(key, values[:first])
             points = np.empty((len(origins[key]), horizon, len(fitted)))
             with np.errstate(all="ignore"):
                 for i, origin in enumerate(origins[key]):
                     for k, model in enumerate(fitted):
-                        if origin == first:
+                        if fresh and origin == first:
                             points[i, :, k] = model.predict(horizon)["mean"]
                         else:
                             points[i, :, k] = model.forward(values[:origin, k], horizon)["mean"]
@@ -154,9 +166,60 @@ class Theta(_Statistical):
     summary = "AutoTheta (statsforecast): the best of four theta models; univariate"
     estimator = "AutoTheta"
 
+    PARAMETERS = ("alpha", "theta", "initial_smoothed")
+    """What statsforecast's ``forward`` reads of a fitted model, beside ``m`` and ``modeltype``."""
+
+    def __init__(self, spec):
+        super().__init__(spec)
+        self.final_ = {}  # {str(key): [parameters per target]} of fit_final
+
     @staticmethod
     def describe(fitted) -> str:
         return str(fitted.model_["modeltype"])
+
+    def fit_final(self, frames: dict) -> None:
+        """Fits each series of ``frames`` on its whole history and keeps its parameters in
+        ``final_`` (``{str(key): [{"m", "modeltype", "alpha", "theta", "initial_smoothed"}
+        per target]}``); a series it cannot fit keeps none (a forecast then refits).
+
+        Example:
+            >>> import numpy as np, pandas as pd, pytest
+            >>> _ = pytest.importorskip("statsforecast")
+            >>> from forecast.models.base import ModelSpec
+            >>> spec = ModelSpec(("y",), (), "D", 4, 2, 1, (), {})
+            >>> frame = pd.DataFrame({"y": np.arange(1.0, 31.0)})
+            >>> theta = Theta(spec)
+            >>> theta.fit_final({"a": frame})
+            >>> sorted(theta.final_["a"][0])
+            ['alpha', 'initial_smoothed', 'm', 'modeltype', 'theta']
+            >>> theta.forecast({"a": frame}, {"a": [30]})["a"].round(1).ravel().tolist()
+            [31.0, 32.0]
+        """
+        for key, frame in frames.items():
+            try:
+                fitted = self._fit_series(key, targets_of(frame, self.spec))
+            except TrainingError:
+                continue
+            kept = [
+                {"m": int(f.model_["m"]), "modeltype": str(f.model_["modeltype"])} for f in fitted
+            ]
+            for one, f in zip(kept, fitted, strict=True):
+                one.update({p: float(f.model_["par"][p]) for p in self.PARAMETERS})
+            if all(np.isfinite([one[p] for p in self.PARAMETERS]).all() for one in kept):
+                self.final_[str(key)] = kept
+
+    def _stored(self, key) -> list | None:
+        kept = self.final_.get(str(key))
+        if kept is None:
+            return None
+        cls = statsforecast_models(self.name).AutoTheta
+        models = []
+        for one in kept:
+            model = cls(season_length=self.spec.season_length)
+            par = {p: one[p] for p in self.PARAMETERS}
+            model.model_ = {"m": one["m"], "modeltype": one["modeltype"], "par": par}
+            models.append(model)
+        return models
 
 
 class ARIMA(_Statistical):
