@@ -62,7 +62,9 @@ def test_the_forecast_is_the_weighted_mean_of_the_network_and_statsforecasts_the
     frame = fc.history_[None]
     network = fc.model_._network_forecast({None: frame}, {None: [len(frame)]})[None][0, :, 0]
     y = frame["passengers"].to_numpy(dtype=float)
-    theta = AutoTheta(season_length=12).fit(y).predict(12)["mean"]
+    # the theta model selected on the validation fit, re-estimated on the whole history
+    (selected,) = fc.model_.partner_.selected_[None]
+    theta = AutoTheta(season_length=12, model=selected).fit(y).predict(12)["mean"]
     expected = weight * network + (1 - weight) * theta
     np.testing.assert_allclose(fc.predict()["passengers"], expected, rtol=1e-9)
 
@@ -155,10 +157,10 @@ def test_a_series_theta_cannot_fit_takes_the_network_alone(monkeypatch):
 
     real = Theta._fit_series
 
-    def fails_on_b(self, key, values):
+    def fails_on_b(self, key, values, options=None):
         if key == "b":
             raise TrainingError("model='theta' could not be fitted to series 'b'")
-        return real(self, key, values)
+        return real(self, key, values, options)
 
     monkeypatch.setattr(Theta, "_fit_series", fails_on_b)
     panel = pd.concat([seasonal_frame(seed=i).assign(id=k) for i, k in enumerate("abc")])
@@ -208,7 +210,7 @@ def test_predict_moves_thetas_parameters_through_the_history_instead_of_refittin
     fc.save(tmp_path / "m")
     before = fc.predict()
 
-    def no_refit(self, key, values):
+    def no_refit(self, key, values, options=None):
         raise AssertionError("theta was refitted")
 
     monkeypatch.setattr(Theta, "_fit_series", no_refit)
@@ -216,7 +218,8 @@ def test_predict_moves_thetas_parameters_through_the_history_instead_of_refittin
     np.testing.assert_array_equal(back.predict().to_numpy(), before.to_numpy())
     # twelve newer rows: the training history's parameters, filtered through them
     y = train["passengers"].to_numpy(dtype=float)
-    oracle = AutoTheta(season_length=12).fit(y)
+    (selected,) = fc.model_.partner_.selected_[None]
+    oracle = AutoTheta(season_length=12, model=selected).fit(y)
     theta = oracle.forward(later["passengers"].to_numpy(dtype=float), 12)["mean"]
     new = later.set_index("date")[["passengers"]].astype(float).asfreq("MS")
     network = back.model_._network_forecast({None: new}, {None: [len(new)]})[None][0, :, 0]

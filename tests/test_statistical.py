@@ -64,6 +64,24 @@ def test_one_fit_per_series_and_target_for_all_validation_origins(monkeypatch, a
     assert calls == [calls[0], len(airline)]  # a forecast refits on the whole history
 
 
+def test_thetas_final_fit_re_estimates_the_model_its_validation_fit_selected():
+    from forecast.models.base import ModelSpec
+    from forecast.models.statistical import Theta
+
+    cls = _oracle_class("theta")
+    y = np.arange(1.0, 41.0)  # AutoTheta selects the optimised theta model here ...
+    assert cls(season_length=1).fit(y).model_["modeltype"] == "OTM"
+    theta = Theta(ModelSpec(("y",), (), "D", 4, 3, 1, (), {}))
+    theta.selected_ = {"a": ["STM"]}  # ... the validation fit selected the standard one
+    frames = {"a": pd.DataFrame({"y": y}), "b": pd.DataFrame({"y": y})}
+    theta.fit_final(frames)
+    assert [theta.final_[k][0]["modeltype"] for k in "ab"] == ["STM", "OTM"]
+    for key, model in (("a", "STM"), ("b", "OTM")):
+        oracle = cls(season_length=1, model=model).fit(y).predict(3)["mean"]
+        got = theta.forecast({key: frames[key]}, {key: [40]})[key][0, :, 0]
+        np.testing.assert_allclose(got, oracle, rtol=1e-12)
+
+
 def test_every_series_and_target_is_fitted_alone():
     cls = _oracle_class("theta")
     a, b = seasonal_frame(48, seed=1), seasonal_frame(48, seed=2)

@@ -78,20 +78,24 @@ class _Statistical(Model):
         # {key: (frame, rows, [fitted model per target])}: the validation fit, kept from
         # fit() until forecast() uses it for the same frame and first origin
         self._fitted = {}
+        self.selected_ = {}  # {key: [the model selected per target]} by the validation fit
 
     @staticmethod
     def describe(fitted) -> str:
         """The model statsforecast selected, in words (``ETS(M,A,M)`` …)."""
         raise NotImplementedError
 
-    def _fit_series(self, key, values: np.ndarray) -> list:
-        """One fitted statsforecast model per target column of ``values (rows, targets)``."""
+    def _fit_series(self, key, values: np.ndarray, options: list | None = None) -> list:
+        """One fitted statsforecast model per target column of ``values (rows, targets)``
+        (``options``: more keyword arguments of the estimator, per target)."""
         cls = getattr(statsforecast_models(self.name), self.estimator)
         fitted = []
         for k, target in enumerate(self.spec.targets):
+            more = options[k] if options is not None else {}
             try:
                 with np.errstate(all="ignore"):
-                    fitted.append(cls(season_length=self.spec.season_length).fit(values[:, k]))
+                    model = cls(season_length=self.spec.season_length, **more)
+                    fitted.append(model.fit(values[:, k]))
             except Exception as exc:  # statsforecast's own errors, named for the user
                 where = "" if key is None else f"series {key!r}, "
                 raise TrainingError(
@@ -101,14 +105,16 @@ class _Statistical(Model):
         return fitted
 
     def fit(self, frames: dict, validation: dict) -> dict:
-        selected = {}
         for key, frame in frames.items():
             rows = min(validation[key], default=len(frame))
             fitted = self._fit_series(key, targets_of(frame, self.spec)[:rows])
             self._fitted[key] = (frame, rows, fitted)
-            selected[str(key)] = {
-                t: self.describe(f) for t, f in zip(self.spec.targets, fitted, strict=True)
-            }
+            self.selected_[key] = [self.describe(f) for f in fitted]
+        targets = self.spec.targets
+        selected = {
+            str(key): dict(zip(targets, chosen, strict=True))
+            for key, chosen in self.selected_.items()
+        }
         return {"selected": selected}
 
     def _stored(self, key) -> list | None:
@@ -182,6 +188,9 @@ class Theta(_Statistical):
         ``final_`` (``{str(key): [{"m", "modeltype", "alpha", "theta", "initial_smoothed"}
         per target]}``); a series it cannot fit keeps none (a forecast then refits).
 
+        The theta model that the validation fit selected (``selected_``) is fitted again, its
+        parameters re-estimated: a fifth of the time of choosing among the four again.
+
         Example:
             >>> import numpy as np, pandas as pd, pytest
             >>> _ = pytest.importorskip("statsforecast")
@@ -196,8 +205,10 @@ class Theta(_Statistical):
             [31.0, 32.0]
         """
         for key, frame in frames.items():
+            chosen = self.selected_.get(key)
+            options = None if chosen is None else [{"model": model} for model in chosen]
             try:
-                fitted = self._fit_series(key, targets_of(frame, self.spec))
+                fitted = self._fit_series(key, targets_of(frame, self.spec), options)
             except TrainingError:
                 continue
             kept = [
