@@ -119,7 +119,7 @@ class _Network(Model):
         self.weight_ = combination.choose_weight(totals[:-1]) if judges else combination.EQUAL
         self._validation = (frames, validation, network, partner)
         if self.weight_ < 1:  # theta's parameters on the whole history: predict forwards them
-            self.partner_.fit_final(frames)
+            self.partner_.fit_final({k: f for k, f in frames.items() if str(k) not in failed})
             self.partner_.final_ = pool.merged(pool.active().share(self.partner_.final_))
         info = {"network_weight": self.weight_, "weight_chosen_on": judges}
         if judges:

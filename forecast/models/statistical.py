@@ -17,11 +17,12 @@ How the forecasts are made:
 - a forecast from the end of a history (``predict``, with or without new data) fits the
   model again on that history: the point forecast is statsforecast's own
   ``StatsForecast(models=[AutoETS(season_length=m)], freq=...).forecast(df, h)``;
-- :meth:`Theta.fit_final` (the partner of the neural models' combination) fits each series
-  once more on its whole history and keeps the parameters (five numbers per target): a
-  forecast from the end of a history then moves them through it (``forward``) instead of
-  refitting, the same forecast on that history at about 1 ms instead of 15 ms to 0.5 s,
-  and on newer rows statsforecast's ``forward`` of them.
+- :meth:`Theta.fit_final` (the partner of the neural models' combination) fits the theta
+  model that each series' validation fit selected once more on its whole history and keeps
+  the parameters (five numbers per target): a forecast from the end of a history then moves
+  them through it (``forward``) instead of refitting, the fitted model's own forecast on that
+  history at about 1 ms instead of 15 ms to 0.5 s, and on newer rows statsforecast's
+  ``forward`` of them.
 
 So the learned state kept in the model directory is the model's name alone; the manifest's
 ``training`` records which model was selected on the validation fit (``ETS(M,A,M)``,
