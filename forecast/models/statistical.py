@@ -190,7 +190,8 @@ class Theta(_Statistical):
         per target]}``); a series it cannot fit keeps none (a forecast then refits).
 
         The theta model that the validation fit selected (``selected_``) is fitted again, its
-        parameters re-estimated: a fifth of the time of choosing among the four again.
+        parameters re-estimated, rather than choosing among the four again (1,000 daily
+        series: a whole ``fit`` in 178 s against 239 s).
 
         Example:
             >>> import numpy as np, pandas as pd, pytest
