@@ -6,10 +6,14 @@ feed a string where a number belongs, or name a model that does not exist. The m
 ``state`` is checked by the model (``Model.from_config``).
 
 Example:
-    >>> check_config({"config_version": 2})
+    >>> check_config({"config_version": CONFIG_VERSION})
     Traceback (most recent call last):
     ...
     forecast.errors.ModelDirError: 'manifest' is missing 'schema_version'
+    >>> check_config({"config_version": 2})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    forecast.errors.ModelDirError: written by an older forecast (config version 2, ...); refit the model
 """
 
 from __future__ import annotations
@@ -75,6 +79,14 @@ def check_config(config) -> None:
     Beyond types and ranges: the parameters pass :func:`forecast.params.check`, the
     interval's quantile grids are ``(levels, horizon, targets)``, one scale per target.
     """
+    version = config.get("config_version") if isinstance(config, dict) else None
+    if type(version) is int and version != CONFIG_VERSION:  # a format of another release
+        older = version < CONFIG_VERSION
+        raise ModelDirError(
+            f"written by {'an older' if older else 'a newer'} forecast (config version "
+            f"{version}, this version reads {CONFIG_VERSION}); "
+            + ("refit the model" if older else "upgrade forecast or refit")
+        )
     check_schema(config, SCHEMA)
     params = config["params"]
     unknown = sorted(set(params) ^ set(PARAMETERS))

@@ -81,6 +81,22 @@ def test_crafted_values_are_refused_by_the_schema(naive_dir, tmp_path, path, val
         Forecaster.load(broken)
 
 
+@pytest.mark.parametrize(
+    "offset, message",
+    [
+        (-1, r"written by an older forecast \(config version {v}, this version reads {w}\); refit"),
+        (1, r"written by a newer forecast \(config version {v}, this version reads {w}\); upgrade"),
+    ],
+)
+def test_a_model_directory_of_another_release_says_what_to_do(naive_dir, tmp_path, offset, message):
+    from forecast.config import CONFIG_VERSION
+
+    version = CONFIG_VERSION + offset
+    broken = _edited(naive_dir, tmp_path / "m", _set(("config_version",), version))
+    with pytest.raises(ModelDirError, match=message.format(v=version, w=CONFIG_VERSION)):
+        Forecaster.load(broken)
+
+
 @pytest.mark.parametrize("name", ["../../../../etc/hostname", "/etc/hostname", ".hidden", "a/b"])
 def test_files_outside_the_directory_are_never_read(naive_dir, tmp_path, name):
     def edit(manifest):
