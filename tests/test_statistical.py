@@ -82,6 +82,20 @@ def test_thetas_final_fit_re_estimates_the_model_its_validation_fit_selected():
         np.testing.assert_allclose(got, oracle, rtol=1e-12)
 
 
+def test_a_history_too_short_to_move_thetas_parameters_is_a_training_error():
+    from forecast.models.base import ModelSpec
+    from forecast.models.statistical import Theta
+
+    _oracle_class("theta")
+    theta = Theta(ModelSpec(("y",), (), "D", 4, 3, 1, (), {}))
+    theta.fit_final({"a": pd.DataFrame({"y": np.arange(1.0, 41.0)})})
+    short = pd.DataFrame({"y": [1.0, 2.0, 3.0]})  # statsforecast: "tiny datasets"
+    with pytest.raises(
+        TrainingError, match=r"^model='theta' could not forecast from row 3 on series 'a': tiny"
+    ):
+        theta.forecast({"a": short}, {"a": [3]})
+
+
 def test_every_series_and_target_is_fitted_alone():
     cls = _oracle_class("theta")
     a, b = seasonal_frame(48, seed=1), seasonal_frame(48, seed=2)

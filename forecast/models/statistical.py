@@ -136,15 +136,21 @@ class _Statistical(Model):
             else:
                 fitted = self._fit_series(key, values[:first])
             points = np.empty((len(origins[key]), horizon, len(fitted)))
-            with np.errstate(all="ignore"):
-                for i, origin in enumerate(origins[key]):
-                    for k, model in enumerate(fitted):
-                        if fresh and origin == first:
-                            points[i, :, k] = model.predict(horizon)["mean"]
-                        else:
-                            points[i, :, k] = model.forward(values[:origin, k], horizon)["mean"]
+            where = "" if key is None else f" on series {key!r}"
+            try:
+                with np.errstate(all="ignore"):
+                    for i, origin in enumerate(origins[key]):
+                        for k, model in enumerate(fitted):
+                            if fresh and origin == first:
+                                points[i, :, k] = model.predict(horizon)["mean"]
+                            else:
+                                y = values[:origin, k]
+                                points[i, :, k] = model.forward(y, horizon)["mean"]
+            except Exception as exc:  # statsforecast's own (a history too short to filter …)
+                raise TrainingError(
+                    f"model={self.name!r} could not forecast from row {origin}{where}: {exc}"
+                ) from exc
             if not np.isfinite(points).all():
-                where = "" if key is None else f" on series {key!r}"
                 raise TrainingError(f"model={self.name!r} forecast a non-finite value{where}")
             out[key] = points
         return out
