@@ -162,14 +162,14 @@ def forward_levels(scale_free: np.ndarray, early: np.ndarray, total=None) -> np.
     """
     x = np.asarray(scale_free, dtype=float)
     early = np.asarray(early, dtype=bool)
-    total = total or (lambda v: v)
+    summed = total or (lambda v: v)
     index = np.arange(len(LEVELS))
-    if total(np.array([early.sum(), (~early).sum()], dtype=np.int64)).min() < 1:
+    if summed(np.array([early.sum(), (~early).sum()], dtype=np.int64)).min() < 1:
         return index
-    width = pooled_quantiles(x[early], LEVELS, total)  # (L, H, K)
+    width = quantile_grid(x[early], total)  # (L, H, K)
     late = x[~early]
     hits = [(late <= width[i]).sum() for i in index]
-    counts = total(np.array([*hits, late.size], dtype=np.int64))
+    counts = summed(np.array([*hits, late.size], dtype=np.int64))
     cover = 100 * counts[:-1] / counts[-1]
     out = np.empty(len(LEVELS), dtype=np.int64)
     for i, level in enumerate(LEVELS):

@@ -171,6 +171,25 @@ def test_a_series_theta_cannot_fit_takes_the_network_alone(monkeypatch):
     np.testing.assert_allclose(fc.predict(series=["b"])["y"], network, rtol=1e-12)
 
 
+def test_a_series_whose_validation_fit_failed_gets_no_final_theta(monkeypatch):
+    from forecast.models.statistical import Theta
+
+    real = Theta._fit_series
+    lengths = {}
+
+    def fails_on_short_b(self, key, values, options=None):
+        if key == "b" and len(values) < lengths["b"]:  # the validation fit only
+            raise TrainingError("model='theta' could not be fitted to series 'b'")
+        return real(self, key, values, options)
+
+    monkeypatch.setattr(Theta, "_fit_series", fails_on_short_b)
+    panel = pd.concat([seasonal_frame(seed=i).assign(id=k) for i, k in enumerate("abc")])
+    lengths["b"] = int((panel["id"] == "b").sum())
+    fc = Forecaster(horizon=6, seed=0, **TINY).fit(panel, id_col="id")
+    assert fc.training_["theta_failed"] == ["b"] and fc.model_.weight_ < 1
+    assert sorted(fc.model_.partner_.final_) == ["a", "c"]
+
+
 def test_without_statsforecast_the_error_names_the_parameter(monkeypatch, monthly):
     from forecast.models import statistical
 
