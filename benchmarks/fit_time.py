@@ -8,7 +8,9 @@ Three cases, each timed as a user runs it (wall clock, one process, default sett
 * **3,000 hourly rows**: the last 3,000 rows before the final day of the hourly electricity
   series, forecast one day (24 steps; MASE with lag 24).
 
-For each: ``Forecaster().fit`` (the default ``lstm``) and ``predict``; statsforecast's
+For each: ``Forecaster().fit`` (the default ``lstm``) and ``predict``, then the same as
+commands (``forecast fit train.csv`` and ``forecast predict`` in fresh processes, timed from
+outside: the interpreter's start, the imports and its exit included); statsforecast's
 ``AutoETS``, ``AutoTheta`` and (season <= 12) ``AutoARIMA`` through
 ``StatsForecast(...).forecast`` on the same training rows; the error and the 80 % interval
 coverage of each. The machine is shared: compare the columns of one run, not runs.
@@ -96,6 +98,36 @@ def ours(train, test, horizon):
     return fit, seconds, merged["y_f"], merged["y_lower"], merged["y_upper"]
 
 
+def commands(train, horizon) -> tuple[float, float] | None:
+    """``forecast fit`` and ``forecast predict`` of ``train`` in fresh processes: their wall
+    seconds, or None without the ``forecast`` script beside this Python."""
+    import subprocess
+    import tempfile
+
+    script = Path(sys.executable).with_name("forecast")
+    if not script.exists():
+        return None
+    panel = train["unique_id"].nunique() > 1
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "train.csv"
+        (train if panel else train.drop(columns="unique_id")).to_csv(data, index=False)
+        ids = ["--id-col", "unique_id"] if panel else []
+        runs = [
+            ["fit", str(data), "--horizon", str(horizon), *ids],
+            ["predict", "--output", str(Path(tmp) / "forecast.csv")],
+        ]
+        seconds = []
+        for args in runs:
+            t0 = time.perf_counter()
+            subprocess.run(
+                [str(script), *args, "--model-dir", str(Path(tmp) / "model")],
+                check=True,
+                capture_output=True,
+            )
+            seconds.append(time.perf_counter() - t0)
+    return seconds[0], seconds[1]
+
+
 def theirs(train, test, horizon, season, freq, name):
     """statsforecast's ``name``: ``(seconds, forecast, lo-80, hi-80)`` aligned with ``test``."""
     from statsforecast import StatsForecast
@@ -129,6 +161,12 @@ def main() -> int:
         )
         lines.append(row + f" | {cov:.1f} % |")
         print(lines[-1], flush=True)
+        timed = commands(train, horizon)
+        if timed is not None:
+            lines.append(
+                f"| | `forecast fit` / `predict` (commands) | {timed[0]:.1f} | {timed[1]:.1f} | | |"
+            )
+            print(lines[-1], flush=True)
         for peer in PEERS:
             if peer == "AutoARIMA" and season > 12:
                 continue
@@ -151,7 +189,8 @@ def main() -> int:
         f"{version('tensorflow')}, statsforecast {version('statsforecast')}. Wall clock, one "
         "process, default settings, seed 0. statsforecast's time is its `forecast` (fit and "
         "forecast, intervals included); ours is `fit` (training, validation forecasts, "
-        "calibration) and then `predict`.",
+        "calibration) and then `predict`, in this process and then as the commands a user "
+        "types (fresh processes: start, imports, the model directory written and read, exit).",
         "",
     ]
     OUTPUT.write_text("\n".join(head + lines) + "\n")

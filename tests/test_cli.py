@@ -290,6 +290,23 @@ def test_help_and_usage_errors_answer_fast(forecast_bin, args, code):
     assert time.perf_counter() - start < 2.0  # generous for a loaded CI machine; ~0.15 s here
 
 
+def test_console_script_is_main_then_a_frozen_collector():
+    """``forecast`` runs ``cli.run``: ``main`` with its exit code, then ``gc.freeze()``, so the
+    interpreter's last collection skips TensorFlow's objects (about 0.9 s at every exit)."""
+    from importlib.metadata import entry_points
+
+    (script,) = [e for e in entry_points(group="console_scripts") if e.name == "forecast"]
+    assert script.value == "forecast.cli:run"
+    code = (
+        "import gc, sys\n"
+        "from forecast.cli import run\n"
+        "sys.argv = ['forecast', 'predict', '--horizon', 'zero']\n"
+        "try:\n    run()\nexcept SystemExit as exc:\n    print(exc.code, gc.get_freeze_count() > 0)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
+    assert done.stdout.split()[-2:] == ["2", "True"], done.stdout + done.stderr
+
+
 @pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM", "SIGKILL"])
 def test_interrupted_or_killed_fit_keeps_the_model(
     signame, forecast_bin, model_dir, airline_csv, tmp_path

@@ -15,7 +15,7 @@ Modules:
         ``inspect``; ``evaluate``).
 """
 
-from forecast.cli.app import main
+from forecast.cli.app import main, run
 from forecast.cli.evaluating import evaluate
 from forecast.cli.exits import Failure, Group, Terminated, as_flags
 from forecast.cli.fitting import fit
@@ -38,4 +38,5 @@ __all__ = [
     "model_options",
     "plot",
     "predict",
+    "run",
 ]
