@@ -77,10 +77,10 @@ class Forecaster(BaseEstimator):
             model's scale) out of what the network reads and puts them back into its
             forecasts, where a test finds the season (:mod:`forecast.seasonal`); ``"none"``.
         combine: the neural models' forecast combined with theta's (statsforecast's
-            ``AutoTheta``): ``"auto"`` weighs them by the weight of
-            :data:`forecast.combination.WEIGHTS` that forecast the validation origins best
-            (1: the network alone), chosen on the series whose validation is purged (0.5
-            when there is none); ``"none"``: the network alone.
+            ``AutoTheta``): ``"auto"`` weighs them by their validation errors
+            (:func:`forecast.combination.choose_weight`: inverse-error weights, 1 for the
+            network alone), on the series whose validation is purged (0.5 when there is
+            none); ``"none"``: the network alone.
         season_length: season of ``seasonal-naive`` and MASE; default from the frequency.
         seed: seed of initialisation, shuffling and dropout: same seed, same data, same
             machine → identical forecasts.

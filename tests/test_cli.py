@@ -222,7 +222,11 @@ def test_installed_script_fit_predict_plot_inspect_evaluate(forecast_bin, airlin
     assert "Seasonal:   indices taken out of 1 of 1 series" in shown
     fitted = Forecaster.load(model)
     w = fitted.training_["network_weight"]
-    assert f"Combined:   {w:g} x network + {1 - w:g} x theta, the weight with" in shown
+    errors = list(fitted.training_["validation_error_by_weight"].values())
+    assert (
+        f"Combined:   {w:g} x network + {1 - w:g} x theta, inverse-error weights (validation "
+        f"error per series: network {errors[0]:.3f}, theta {errors[-1]:.3f})\n"
+    ) in shown
     report = json.loads(
         sh(
             "evaluate", airline_csv, "--model", "naive", "--folds", "1", "--horizon", "12", "--json"

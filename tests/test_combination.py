@@ -1,4 +1,4 @@
-"""The network combined with theta (combine="auto"): the weight chosen on validation, the
+"""The network combined with theta (combine="auto"): the weight set on validation, the
 forecast against statsforecast's own AutoTheta, failures and the model directory."""
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import seasonal_frame
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_pool import run_workers
 
 from forecast import Forecaster, combination, panel
@@ -40,15 +42,32 @@ def test_weight_errors_are_scaled_mean_errors_summed_over_series():
         assert got[i] == pytest.approx(expected, rel=1e-12)
 
 
-def test_the_best_weight_on_validation_wins():
+def test_the_weight_is_the_inverse_error_weight_of_the_two_alone():
     frame = pd.DataFrame({"y": np.arange(20.0)})
     actual = np.arange(16.0, 20.0).reshape(1, 4, 1)
     perfect, off = {0: actual}, {0: actual + 3}
     args = ({0: frame}, {0: [16]}, ["y"], 1)
     assert combination.choose_weight(combination.weight_errors(perfect, off, *args)) == 1.0
     assert combination.choose_weight(combination.weight_errors(off, perfect, *args)) == 0.0
-    halfway = {0: actual - 3}  # the mean of the two is exact
+    assert combination.choose_weight(combination.weight_errors(perfect, perfect, *args)) == 1.0
+    halfway = {0: actual - 3}  # as far off as `off`: equal errors, equal weights
     assert combination.choose_weight(combination.weight_errors(halfway, off, *args)) == 0.5
+    closer = {0: actual - 1}  # a third of theta's error: 1 / (1 + (1/3) ** 4)
+    errors = combination.weight_errors(closer, off, *args)
+    assert errors[0] == pytest.approx(errors[-1] / 3)
+    assert combination.choose_weight(errors) == round(81 / 82, 3)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(0, 1e6, allow_nan=False), st.floats(0, 1e6, allow_nan=False), st.floats(0, 1e3))
+def test_the_weight_is_symmetric_monotone_and_a_weight(network, partner, more):
+    w = combination.choose_weight(np.array([network, 0, 0, 0, partner]))
+    assert 0.0 <= w <= 1.0
+    if network != partner:  # swapping the two errors swaps the weights
+        swapped = combination.choose_weight(np.array([partner, 0, 0, 0, network]))
+        assert w + swapped == pytest.approx(1.0, abs=1.1e-3)  # each rounded to 0.001
+    # a larger network error never raises its weight
+    assert combination.choose_weight(np.array([network + more, 0, 0, 0, partner])) <= w
 
 
 def test_the_forecast_is_the_weighted_mean_of_the_network_and_statsforecasts_theta(airline):
@@ -56,9 +75,9 @@ def test_the_forecast_is_the_weighted_mean_of_the_network_and_statsforecasts_the
 
     fc = Forecaster(horizon=12, seed=0, **TINY).fit(airline)
     weight = fc.training_["network_weight"]
-    assert weight in combination.WEIGHTS
-    errors = fc.training_["validation_error_by_weight"]
-    assert weight == float(min(errors, key=errors.get))
+    errors = fc.training_["validation_error_by_weight"]  # per series, rounded to 1e-6
+    assert 0 < weight < 1
+    assert weight == pytest.approx(combination.choose_weight(list(errors.values())), abs=1e-3)
     frame = fc.history_[None]
     network = fc.model_._network_forecast({None: frame}, {None: [len(frame)]})[None][0, :, 0]
     y = frame["passengers"].to_numpy(dtype=float)
@@ -337,16 +356,17 @@ def test_only_series_with_purged_validation_choose_the_weight(airline):
         info = model._choose_weight(part, {k: origins[k] for k in keys}, purged)
         return model.weight_, info
 
-    def argmin(keys):  # the choice if these series judged
+    def would_choose(keys):  # the weight if these series judged
         part = {k: frames[k] for k in keys}
         errors = combination.weight_errors(
             network(part, origins), partner(part, origins), part, origins, ["passengers"], 12
         )
         return combination.choose_weight(errors)
 
-    assert argmin(["long"]) == 0.25 and argmin(["long", "short"]) != 0.25
+    # the long series alone: the network's error twice theta's, 1 / (1 + 2 ** 4)
+    assert would_choose(["long"]) == round(1 / 17, 3) and would_choose(["long", "short"]) > 0.5
     weight, info = choose(["long", "short"])
-    assert weight == 0.25 and info["weight_chosen_on"] == 1
+    assert weight == round(1 / 17, 3) and info["weight_chosen_on"] == 1
     assert list(info["validation_error_by_weight"]) == ["1", "0.75", "0.5", "0.25", "0"]
     weight, info = choose(["short"])
     assert weight == combination.EQUAL == 0.5
@@ -372,4 +392,7 @@ def test_in_a_panel_only_the_long_enough_series_choose(airline):
     fc = Forecaster(horizon=24, seed=0, **TINY).fit(pd.concat([long, short]), id_col="id")
     assert fc.training_["validation"] == "overlapping"  # not every series is purged
     assert fc.training_["weight_chosen_on"] == 1
-    assert fc.training_["network_weight"] in combination.WEIGHTS
+    errors = list(fc.training_["validation_error_by_weight"].values())  # rounded to 1e-6
+    assert fc.training_["network_weight"] == pytest.approx(
+        combination.choose_weight(errors), abs=1e-3
+    )

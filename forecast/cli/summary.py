@@ -52,10 +52,10 @@ def _fit_summary(fc, model_dir) -> str:
             w = t["network_weight"]
             mix = f"Combined:   {w:g} x network + {1 - w:g} x theta, "
             if "validation_error_by_weight" in t:
-                errors = t["validation_error_by_weight"]
-                errors = ", ".join(f"{k} {v:.3f}" for k, v in errors.items())
+                errors = list(t["validation_error_by_weight"].values())
                 lines.append(
-                    f"{mix}the weight with the lowest validation error per series ({errors})"
+                    f"{mix}inverse-error weights (validation error per series: network "
+                    f"{errors[0]:.3f}, theta {errors[-1]:.3f})"
                 )
             else:  # every series' validation overlapped its training windows
                 lines.append(

@@ -117,8 +117,8 @@ class Model(abc.ABC):
         ``[(weight, {key: array (n_origins, horizon, n_targets)}), …]``.
 
         The intervals are calibrated on ``sum(weight * |error of part|)``, never less than
-        the error of the sum: a combination whose weights were chosen to make its parts'
-        errors cancel on the validation origins is not trusted to do so on new data
+        the error of the sum: a combination whose weights were set on the validation origins,
+        where its parts' errors cancel in part, is not trusted to do so on new data
         (:func:`forecast.panel.calibrate`). A single model is one part, its :meth:`forecast`.
         """
         return [(1.0, self.forecast(frames, origins))]
