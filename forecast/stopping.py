@@ -34,6 +34,11 @@ def clear() -> None:
     _pending = None
 
 
+def pending() -> type[BaseException] | None:
+    """The requested exception, or None."""
+    return _pending
+
+
 def check() -> None:
     """Raises the requested exception, if a stop was requested."""
     if _pending is not None:

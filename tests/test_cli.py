@@ -311,6 +311,38 @@ def test_console_script_is_main_then_a_frozen_collector():
     assert done.stdout.split()[-2:] == ["2", "True"], done.stdout + done.stderr
 
 
+@pytest.mark.parametrize("kind, code, what", [("Terminated", 143, "terminated"),
+                                              ("KeyboardInterrupt", 130, "interrupted")])  # fmt: skip
+def test_a_signal_mangled_inside_tensorflow_still_ends_as_that_signal(kind, code, what):
+    """A signal's exception raised while TensorFlow's C++ runs Python can come back as a
+    RuntimeError from pybind11 (seen on SIGTERM during the first epoch); the request the
+    handler recorded decides: one line and the signal's exit code, no traceback."""
+    import click
+
+    from forecast import stopping
+    from forecast.cli import Group, Terminated
+
+    @click.group(cls=Group)
+    def app():
+        pass
+
+    @app.command()
+    def work():
+        stopping.request(Terminated if kind == "Terminated" else KeyboardInterrupt)
+        raise RuntimeError("pybind11::error_already_set: MISMATCH of original and normalized")
+
+    @app.command()
+    def bug():
+        raise RuntimeError("a bug")
+
+    done = CliRunner().invoke(app, ["work"])
+    assert done.exit_code == code
+    assert done.stderr == f"Error: {what}; nothing was written\n"
+    assert stopping.pending() is None  # the command's end forgets the request
+    done = CliRunner().invoke(app, ["bug"])  # without a request an error stays an error
+    assert isinstance(done.exception, RuntimeError) and str(done.exception) == "a bug"
+
+
 @pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM", "SIGKILL"])
 def test_interrupted_or_killed_fit_keeps_the_model(
     signame, forecast_bin, model_dir, airline_csv, tmp_path

@@ -63,6 +63,14 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
+def _stopped(ctx, kind: type[BaseException]) -> None:
+    """One line and the exit code of a stop by Ctrl-C (130) or SIGTERM (143)."""
+    what, code = ("terminated", 143) if kind is Terminated else ("interrupted", 130)
+    kept = ctx.meta.get("forecast.on_interrupt", "nothing was written")
+    click.echo(f"Error: {what}; {kept}", err=True)
+    ctx.exit(code)
+
+
 class Group(click.Group):
     """Turns library errors, Ctrl-C and SIGTERM into one ``Error:`` line and an exit code."""
 
@@ -81,12 +89,15 @@ class Group(click.Group):
                 raise
             raise Failure(as_flags(str(exc)), exc.exit_code) from None
         except (KeyboardInterrupt, Terminated) as exc:
-            what, code = (
-                ("terminated", 143) if isinstance(exc, Terminated) else ("interrupted", 130)
-            )
-            kept = ctx.meta.get("forecast.on_interrupt", "nothing was written")
-            click.echo(f"Error: {what}; {kept}", err=True)
-            ctx.exit(code)
+            _stopped(ctx, type(exc))
+        except Exception:
+            # The handler's exception can come back mangled from TensorFlow's C++ (pybind11:
+            # "MISMATCH of original and normalized active exception types", a RuntimeError);
+            # the request recorded with it says what happened.
+            requested = stopping.pending()
+            if requested is None or ctx.meta.get("forecast.debug"):
+                raise
+            _stopped(ctx, requested)
         finally:
             signal.signal(signal.SIGTERM, previous)
             signal.signal(signal.SIGINT, previous_int)
