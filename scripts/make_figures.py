@@ -3,8 +3,9 @@
 * ``forecast.png``: the default forecaster on ``data/airline.csv``, a 12-month forecast
   with its 80% prediction interval (:func:`forecast.plotting.plot_forecast`);
 * ``gates.png``: the gates of that forecaster's first LSTM layer (``lstm_0`` of the first
-  ensemble member) read over the whole airline series (:func:`forecast.plotting.plot_gates`),
-  for the four units whose forget gate varies most.
+  ensemble member) over the window its forecast reads: the last ``lookback`` months,
+  recentred as the member's ``recentre`` layer passes them on
+  (:func:`forecast.plotting.plot_gates`), for the four units whose forget gate varies most.
 
 Deterministic: a fixed seed (the forecaster enables TensorFlow's op determinism), and
 PNGs written without a software-version stamp, so that re-running on the same machine
@@ -56,53 +57,39 @@ def forecast_figure(fc, df: pd.DataFrame) -> Figure:
     return fig
 
 
-def first_lstm(model):
-    """The first :class:`forecast.layers.LSTM` of ``model``, looking inside nested models
-    (the members of an ensemble); None if there is none."""
-    from forecast.layers import LSTM
+def last_window(fc):
+    """What ``lstm_0`` of the first member reads for the forecast, and that layer:
+    ``((1, lookback, features), layer)``.
 
-    for layer in model.layers:
-        if isinstance(layer, LSTM):
-            return layer
-        if hasattr(layer, "layers") and (found := first_lstm(layer)) is not None:
-            return found
-    return None
-
-
-def series_input(fc) -> np.ndarray:
-    """The LSTM's input over the whole training series: ``(1, time, features)``.
-
-    The same columns as the model input ``past`` (targets on the model's scale, then the
-    calendar features), for every row instead of a ``lookback`` window.
+    The model input ``past`` of the last window (targets on the model's scale, calendar
+    features), recentred by the member's ``recentre`` layer; checked against the member's own
+    encoder output, so the figure shows what the forecaster computes.
     """
-    from forecast.features import calendar_features
-    from forecast.training import transformed
+    import keras
 
     frame = fc.history_[None]
-    parts = [fc.scaler_.transform(transformed(fc.model_.spec, frame, fc.transform_))]
-    if fc.calendar_:
-        parts.append(calendar_features(frame.index, fc.freq_).to_numpy())
-    x = np.concatenate(parts, axis=1)[None].astype("float32")
-    (window, *_), _ = fc.model_.inputs(frame, origins=[len(frame)])
-    if not np.allclose(x[:, -fc.lookback_ :], window):  # the windows are cut from these rows
-        raise RuntimeError("the series input does not match the model's input windows")
-    return x
+    (past, *_), _ = fc.model_.inputs(frame, origins=[len(frame)])
+    past = np.asarray(past, dtype="float32")
+    member = fc.network_.get_layer("member_0")
+    layer = member.get_layer("lstm_0")
+    seen = np.asarray(member.get_layer("recentre")(past))
+    inside = np.asarray(keras.Model(member.inputs[0], layer.output)(past))
+    if not np.allclose(layer.trace_gates(seen)["hidden"][:, -1], inside, atol=1e-5):
+        raise RuntimeError("the traced window does not give lstm_0's output in the model")
+    return seen, layer
 
 
 def gates_figure(fc) -> Figure:
-    """Input series, forget/input/output gates and cell state of ``lstm_0``."""
+    """The last window, forget/input/output gates and cell state of ``lstm_0``."""
     from forecast.plotting import plot_gates
 
-    layer = first_lstm(fc.network_)
-    if layer is None:
-        raise RuntimeError(f"the {fc.model!r} network has no forecast.layers.LSTM layer")
-    trace = layer.trace_gates(series_input(fc))
-    forget = trace["forget"][0, fc.lookback_ :]  # after a warm-up of one lookback
-    busiest = np.argsort(forget.std(axis=0))[::-1][:4]
-    series = fc.history_[None][fc.targets_[0]]
+    seen, layer = last_window(fc)
+    trace = layer.trace_gates(seen)
+    busiest = np.argsort(trace["forget"][0].std(axis=0))[::-1][:4]
+    series = fc.history_[None][fc.targets_[0]].iloc[-fc.lookback_ :]
     fig = Figure(figsize=(9.0, 8.0), layout="constrained")
     plot_gates(trace, series=series, units=busiest, fig=fig)
-    fig.suptitle("Gates of the forecaster's LSTM read over the airline series")
+    fig.suptitle(f"Gates of the forecaster's LSTM over the last {fc.lookback_} months it reads")
     return fig
 
 
