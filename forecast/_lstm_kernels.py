@@ -46,8 +46,8 @@ Why the loop looks the way it does (measured on a 2-core CPU; see
   extra memory traffic.
 * The kernels are traced without AutoGraph: the loop is an explicit
   ``tf.while_loop`` and every Python branch in it is on static flags, so
-  converting their source (about 0.5 s of CPU per process) only cost time:
-  0.25 s of every fit's first epoch.
+  rewriting their source (once per process) only cost time: the first epoch
+  of a fit took 0.25 s less without it.
 * Masks are applied with ``where`` on the states, as Keras does; the outputs
   of masked steps are fixed up after the loop (see :func:`lstm_sequence`).
 """
