@@ -190,6 +190,62 @@ def test_a_series_theta_cannot_fit_takes_the_network_alone(monkeypatch):
     np.testing.assert_allclose(fc.predict(series=["b"])["y"], network, rtol=1e-12)
 
 
+def test_series_theta_cannot_fit_do_not_judge_the_weight(monkeypatch):
+    """Where theta fails its partner is the network itself: equal errors that say nothing of
+    theta and would pull the weight to 0.5. Such series are left out of the choice; when theta
+    fails on every series, the network alone (as the summary says)."""
+    from forecast.cli.summary import _fit_summary
+    from forecast.models.neural import LSTMDirect
+    from forecast.models.statistical import Theta
+
+    real = Theta._fit_series
+    failing = set()
+
+    def fails(self, key, values, options=None):
+        if key in failing:
+            raise TrainingError(f"model='theta' could not be fitted to series {key!r}")
+        return real(self, key, values, options)
+
+    monkeypatch.setattr(Theta, "_fit_series", fails)
+    panel = pd.concat([seasonal_frame(seed=i).assign(id=k) for i, k in enumerate("abc")])
+    seen = {}
+    choose = combination.choose_weight
+
+    def recording(errors):
+        seen["e"] = np.array(errors)
+        return choose(errors)
+
+    monkeypatch.setattr(combination, "choose_weight", recording)
+    failing.add("b")
+    fc = Forecaster(horizon=6, seed=0, **TINY).fit(panel, id_col="id")
+    assert fc.training_["theta_failed"] == ["b"] and fc.training_["weight_chosen_on"] == 2
+    # the errors are those of a and c alone
+    frames = {k: fc.history_[k] for k in "ac"}
+    model = fc.model_
+    origins = {
+        k: validation_origins(len(f), fc.lookback_, 6, fc.val_fraction) for k, f in frames.items()
+    }
+    theta = Theta(model.spec)  # the validation fit: on the rows before the origins
+    theta.fit(frames, origins)
+    network, partner = model._network_forecast(frames, origins), theta.forecast(frames, origins)
+    expected = combination.weight_errors(
+        network, partner, frames, origins, ["y"], fc.season_length_
+    )
+    np.testing.assert_allclose(seen["e"], expected, rtol=1e-9)
+    assert fc.model_.weight_ == choose(expected)
+
+    failing.update("ac")
+    fc = Forecaster(horizon=6, seed=0, **TINY).fit(panel, id_col="id")
+    assert fc.training_["theta_failed"] == ["a", "b", "c"]
+    assert fc.model_.weight_ == 1.0 and fc.training_["weight_chosen_on"] == 0
+    assert isinstance(fc.model_, LSTMDirect) and not fc.model_.partner_.final_
+    line = next(x for x in _fit_summary(fc, None).splitlines() if x.startswith("Combined:"))
+    assert line == (
+        "Combined:   the network alone: theta could not be fitted to the series whose "
+        "validation judges the weight"
+    )
+
+
 def test_a_series_whose_validation_fit_failed_gets_no_final_theta(monkeypatch):
     from forecast.models.statistical import Theta
 

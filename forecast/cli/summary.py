@@ -57,6 +57,11 @@ def _fit_summary(fc, model_dir) -> str:
                     f"{mix}inverse-error weights (validation error per series: network "
                     f"{errors[0]:.3f}, theta {errors[-1]:.3f})"
                 )
+            elif w == 1:  # theta could not be fitted to any series that judges the weight
+                lines.append(
+                    "Combined:   the network alone: theta could not be fitted to the series "
+                    "whose validation judges the weight"
+                )
             else:  # every series' validation overlapped its training windows
                 lines.append(
                     f"{mix}equal weights: no series had validation windows apart from its "

@@ -90,9 +90,10 @@ class _Network(Model):
 
     def _choose_weight(self, frames: dict, validation: dict, purged: list) -> dict:
         """The network's weight against theta, chosen on the validation origins of the
-        ``purged`` series (those whose training windows end before their validation labels;
-        pooled over every worker's series; 0.5 without any): ``training`` entries for the
-        manifest."""
+        ``purged`` series (those whose training windows end before their validation labels)
+        that theta could fit, pooled over every worker's series; 0.5 without any purged
+        series, 1 (the network alone) when theta failed on all of them: ``training`` entries
+        for the manifest."""
         from forecast import combination
         from forecast.models.statistical import Theta
 
@@ -109,21 +110,25 @@ class _Network(Model):
             pass  # the series theta cannot fit: the network alone (see _partner_forecast)
         network = self._network_forecast(frames, validation)
         partner, failed = self._partner_forecast(frames, validation, network)
-        # the others were trained on their validation labels (forecast.combination)
-        judged = {key: frames[key] for key in purged}
+        # the others were trained on their validation labels (forecast.combination); a series
+        # theta could not fit says nothing of theta (its partner there is the network itself)
+        judged = {key: frames[key] for key in purged if str(key) not in failed}
         errors = combination.weight_errors(
             network, partner, judged, validation, spec.targets, spec.season_length
         )
-        totals = pool.active().total(np.append(errors, len(purged)))
-        judges = int(totals[-1])
-        self.weight_ = combination.choose_weight(totals[:-1]) if judges else combination.EQUAL
+        sums = pool.active().total(np.append(errors, [len(judged), len(purged)]))
+        errors, judges, any_purged = sums[:-2], int(sums[-2]), sums[-1] > 0
+        if judges:
+            self.weight_ = combination.choose_weight(errors)
+        else:  # no purged series: the plain mean; theta failed on all of them: the network
+            self.weight_ = 1.0 if any_purged else combination.EQUAL
         self._validation = (frames, validation, network, partner)
         if self.weight_ < 1:  # theta's parameters on the whole history: predict forwards them
             self.partner_.fit_final({k: f for k, f in frames.items() if str(k) not in failed})
             self.partner_.final_ = pool.merged(pool.active().share(self.partner_.final_))
         info = {"network_weight": self.weight_, "weight_chosen_on": judges}
         if judges:
-            errors_by_weight = zip(combination.WEIGHTS, totals[:-1] / judges, strict=True)
+            errors_by_weight = zip(combination.WEIGHTS, errors / judges, strict=True)
             info["validation_error_by_weight"] = {
                 f"{w:g}": round(float(e), 6) for w, e in errors_by_weight
             }
