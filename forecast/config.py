@@ -25,8 +25,8 @@ from forecast.params import PARAMETERS, check
 from forecast.schema import Any, Int, List, Map, Num, Str
 from forecast.schema import check as check_schema
 
-CONFIG_VERSION = 5  # 3: per-series scalers, quantile grids, base_series, notes; 4: seasonal
-# indices; 5: theta's parameters (the combination's partner)
+CONFIG_VERSION = 6  # 3: per-series scalers, quantile grids, base_series, notes; 4: seasonal
+# indices; 5: theta's parameters (the combination's partner); 6: intervals on the log scale
 MAX_LOOKBACK = 100_000
 MAX_HORIZON = 10_000
 MAX_COLUMNS = 10_000
@@ -67,6 +67,7 @@ SCHEMA = {
         "quantiles": List(List(List(Num(0, optional=True)))),
         "base_quantiles": List(List(List(Num(0, optional=True)))),
         "scales": Map(List(Num(0, optional=True), max_len=MAX_COLUMNS)),
+        "log_scales": List(Str(max_len=4096)),
     },
     "base_series": List(Str(max_len=4096)),
     "notes": List(Str(max_len=100_000), max_len=1000),
@@ -77,7 +78,8 @@ def check_config(config) -> None:
     """Raises :class:`~forecast.errors.ModelDirError` unless ``config`` fits :data:`SCHEMA`.
 
     Beyond types and ranges: the parameters pass :func:`forecast.params.check`, the
-    interval's quantile grids are ``(levels, horizon, targets)``, one scale per target.
+    interval's quantile grids are ``(levels, horizon, targets)``, one scale per target,
+    a series on the log scale has a scale.
     """
     version = config.get("config_version") if isinstance(config, dict) else None
     if type(version) is int and version != CONFIG_VERSION:  # a format of another release
@@ -106,6 +108,8 @@ def check_config(config) -> None:
     targets = len(config["data"]["targets"])
     if any(len(scale) != targets for scale in interval["scales"].values()):
         raise ModelDirError(f"'interval.scales' must hold {targets} scale(s) per series")
+    if not set(interval["log_scales"]) <= set(interval["scales"]):
+        raise ModelDirError("'interval.log_scales' names a series that has no scale")
 
 
 def _has_shape(nested: list, shape: tuple[int, ...]) -> bool:

@@ -239,6 +239,7 @@ class Forecaster(BaseEstimator):
         for key, frame in short.items():
             scales[str(key)] = panel.scale_of(frame, self.targets_, self.season_length_)
         self.scales_ = pooling.merged(pool.share(scales), order)
+        self.log_scales_ = {key for part in pool.share(cal["log"]) for key in part}
         return self
 
     # -- predict ----------------------------------------------------------------------

@@ -9,6 +9,11 @@ scale-free quantile × that series' scale (:func:`half_width`): two series of th
 shape whose levels differ by a factor get intervals in that ratio. For one series this is
 the plain split-conformal interval of its absolute errors.
 
+Where the model forecasts a series on the log scale (:meth:`forecast.models.Model.log_scale`),
+its errors and scale are taken on that scale (:func:`on_scale`) and its interval is
+``point × exp(±half-width)`` (:func:`bounds`): the errors of such a model grow with the
+series' level, and a series that grew since its validation origins gets a wider interval.
+
 The grid, not the residuals, is what a fitted model keeps (the model directory's size does
 not grow with the number of validation origins); a level between grid points is rounded
 *up* to the next one, so the interval is never narrower than asked. Where the errors grew
@@ -197,6 +202,47 @@ def half_width(grid: np.ndarray, level: float, scale: np.ndarray) -> np.ndarray:
         scale: ``(K,)`` the series' scale per target (:func:`series_scale`).
     """
     return np.asarray(grid)[LEVELS.index(grid_level(level))] * np.asarray(scale, dtype=float)
+
+
+def on_scale(values: np.ndarray, log: bool, floor: np.ndarray) -> np.ndarray:
+    """Values on a series' interval scale: as they are, or for a series the model forecasts
+    on the log scale their logarithm, each value read as at least ``floor`` (``(K,)``, per
+    target; see :func:`log_floor`).
+
+    Example:
+        >>> on_scale(np.array([[np.e, -1.0]]), True, floor=np.array([1.0, 1.0])).tolist()
+        [[1.0, 0.0]]
+    """
+    values = np.asarray(values, dtype=float)
+    return np.log(np.maximum(values, floor)) if log else values
+
+
+def log_floor(values: np.ndarray) -> np.ndarray:
+    """``(K,)``: 1 % of each target's smallest value in ``values`` (``(n, K)``, positive).
+
+    A forecast of a positive series can still be 0 or below (theta's linear trend can cross
+    zero); on the log scale it is read as this floor, a large but finite error.
+    """
+    return np.asarray(values, dtype=float).min(axis=0) / 100
+
+
+def bounds(point: np.ndarray, width: np.ndarray, log: bool, floor: np.ndarray):
+    """The interval ``(lower, upper)`` around ``point`` (``(h, K)``) of half-width ``width``
+    on the series' interval scale (:func:`on_scale`).
+
+    On the log scale the interval is ``point × exp(±width)``: multiplicative, above zero,
+    wider above the point than below; a point under the floor is kept inside its interval.
+
+    Example:
+        >>> lower, upper = bounds(np.array([[10.0]]), np.array([[np.log(2)]]), True, np.ones(1))
+        >>> lower.round(6).tolist(), upper.round(6).tolist()
+        ([[5.0]], [[20.0]])
+    """
+    point, width = np.asarray(point, dtype=float), np.asarray(width, dtype=float)
+    if not log:
+        return point - width, point + width
+    centre = np.maximum(point, floor)
+    return np.minimum(centre * np.exp(-width), point), np.maximum(centre * np.exp(width), point)
 
 
 def series_scale(values: np.ndarray, season: int) -> np.ndarray:

@@ -27,6 +27,8 @@ from forecast.errors import DataError, TrainingError
 from forecast.intervals import (
     cross_fitted_coverage,
     forward_levels,
+    log_floor,
+    on_scale,
     quantile_grid,
     series_scale,
 )
@@ -170,9 +172,12 @@ def base_forecast(frame, targets, horizon: int, season: int) -> np.ndarray:
     return SeasonalNaive.point(frame[list(targets)].to_numpy(dtype=float), horizon, season)
 
 
-def scale_of(frame, targets, season: int, end: int | None = None) -> np.ndarray:
-    """The interval scale of a series (its first ``end`` rows): ``(n_targets,)``."""
-    return series_scale(frame[list(targets)].to_numpy(dtype=float)[:end], season)
+def scale_of(frame, targets, season: int, log: bool = False) -> np.ndarray:
+    """The interval scale of a series, from all its rows: ``(n_targets,)``; ``log``: on
+    the log scale (:func:`~forecast.intervals.on_scale`)."""
+    values = frame[list(targets)].to_numpy(dtype=float)
+    floor = log_floor(values) if log else None
+    return series_scale(on_scale(values, log, floor), season)
 
 
 def calibrate(
@@ -193,10 +198,15 @@ def calibrate(
             counts do: :func:`forecast.intervals.pooled_quantiles`).
 
     Returns:
-        ``dict(metrics=…, interval=…, grid=(L, H, K), base_grid=(L, H, K), scales={key: (K,)})``;
-        ``scales`` holds the scale of every series of ``frames`` (from its rows before
-        its first validation origin); ``grid`` the model's and ``base_grid`` the
+        ``dict(metrics=…, interval=…, grid=(L, H, K), base_grid=(L, H, K), scales={key: (K,)},
+        log=[key, …])``; ``scales`` holds the scale of every series of ``frames`` (from its
+        rows before its first validation origin); ``grid`` the model's and ``base_grid`` the
         seasonal naive base's scale-free conformal quantiles (:func:`quantile_grid`).
+        ``log`` names the series the model forecasts on the log scale
+        (:meth:`~forecast.models.Model.log_scale`): their errors, scales and so intervals
+        are taken on that scale, where the model's errors are alike at every level of the
+        series (a series that grew by half since its validation origins gets an interval
+        half as wide again).
         The model's errors are those of its parts (:meth:`~forecast.models.Model.forecast_parts`),
         weighted: for one part, the error of its forecast. Both grids read each level
         where :func:`~forecast.intervals.forward_levels` says (higher where the earlier
@@ -205,30 +215,34 @@ def calibrate(
     parts = model.forecast_parts(frames, origins)
     combined = combine(parts)
     steps = np.arange(horizon)
-    actual, naive, forecasts, bounds, mase_scales, scales, divisors = [], [], [], [], [], {}, []
+    actual, naive, forecasts, mase_scales, scales, logs = [], [], [], [], {}, []
+    scale_free, naive_free = [], []  # on each series' interval scale, over its scale
     early = []  # the first half of each series' origins (forward_levels)
     for key, frame in frames.items():
         values = frame[list(targets)].to_numpy(dtype=float)
         rows = np.asarray(origins[key])
         early.append(np.arange(len(rows)) < len(rows) // 2)
         actual.append(values[rows[:, None] + steps])
-        naive.extend(SeasonalNaive.point(values[:o], horizon, season) for o in rows)
+        naive.append(np.stack([SeasonalNaive.point(values[:o], horizon, season) for o in rows]))
         mase_scales.append(seasonal_naive_mae(values[: rows[0]], season))
-        scales[str(key)] = series_scale(values[: rows[0]], season)
-        divisors.append(np.broadcast_to(scales[str(key)], (len(rows), horizon, len(targets))))
         forecasts.append(combined[key])
+        log = model.log_scale(key, frame)
+        logs += [str(key)] if log else []
+        floor = log_floor(values[: rows[0]]) if log else None
+        truth = on_scale(actual[-1], log, floor)
+        scales[str(key)] = scale = series_scale(on_scale(values[: rows[0]], log, floor), season)
         # no cancelling of the parts' errors (Model.forecast_parts): >= |combined error|
-        bounds.append(sum(w * np.abs(actual[-1] - part[key]) for w, part in parts))
-    actual, predicted = np.concatenate(actual), np.concatenate(forecasts)
-    naive, divisor = np.stack(naive), np.concatenate(divisors)
+        bound = sum(w * np.abs(truth - on_scale(part[key], log, floor)) for w, part in parts)
+        scale_free.append(bound / scale)
+        naive_free.append(np.abs(truth - on_scale(naive[-1], log, floor)) / scale)
+    actual, predicted, naive = map(np.concatenate, (actual, forecasts, naive))
     errors, naive_errors = np.abs(actual - predicted), np.abs(actual - naive)  # (N, H, K)
-    bound = np.concatenate(bounds)
+    scale_free, naive_free = np.concatenate(scale_free), np.concatenate(naive_free)
     pool = pool or Pool()
     sums = pool.total(
         np.array([errors.sum(), errors.size, naive_errors.sum(), np.sum(mase_scales), len(frames)])
     )
     mae, naive_mae, mase_scale = sums[0] / sums[1], sums[2] / sums[1], sums[3] / sums[4]
-    scale_free = bound / divisor
     metrics = {
         "origins": int(pool.total(np.int64(len(errors)))),
         "series": int(sums[4]),
@@ -243,7 +257,8 @@ def calibrate(
         "method": (
             "split conformal on scale-free errors: point ± the level-quantile of "
             "|validation error| / series scale, pooled over series, per step and target, "
-            "times the series' scale (its in-sample seasonal naive MAE); for a combination, "
+            "times the series' scale (its in-sample seasonal naive MAE); on the log scale "
+            "(point × exp(±…)) for the series the model forecasts on it; for a combination, "
             "the weighted sum of its parts' |validation errors|; a level is read higher "
             "where the earlier origins' errors under-covered the later ones'"
         ),
@@ -254,8 +269,9 @@ def calibrate(
         "metrics": metrics,
         "interval": interval,
         "grid": _forward_grid(scale_free, early, total),
-        "base_grid": _forward_grid(naive_errors / divisor, early, total),
+        "base_grid": _forward_grid(naive_free, early, total),
         "scales": scales,
+        "log": logs,
     }
 
 

@@ -28,7 +28,7 @@ from forecast.columns import interval_columns
 from forecast.data import SeriesData, validate_frame
 from forecast.errors import DataError
 from forecast.frequency import future_index
-from forecast.intervals import half_width
+from forecast.intervals import bounds, half_width, log_floor
 from forecast.params import PARAMETERS
 
 
@@ -119,13 +119,17 @@ def table(fc, frames: dict, horizon: int, level: float) -> pd.DataFrame:
             point = panel.base_forecast(frame, fc.targets_, fc.horizon_, fc.season_length_)
         else:
             point = points[key][0]
-        scale = fc.scales_.get(str(key))
-        if scale is None:  # a series not seen in training: scaled on its given history
-            scale = panel.scale_of(frame, fc.targets_, fc.season_length_)
+        scale, log = _interval_scale(fc, key, frame, base)
         width = half_width(fc.base_quantiles_ if base else fc.quantiles_, level, scale)
         pieces.append(
             piece(
-                key, frame, point[:horizon], width[:horizon], fc.targets_, fc.data_info_["id_col"]
+                key,
+                frame,
+                point[:horizon],
+                width[:horizon],
+                fc.targets_,
+                fc.data_info_["id_col"],
+                log,
             )
         )
     out = pd.concat(pieces) if len(pieces) > 1 else pieces[0]
@@ -133,15 +137,36 @@ def table(fc, frames: dict, horizon: int, level: float) -> pd.DataFrame:
     return out
 
 
-def piece(key, frame, point, width, targets, id_col) -> pd.DataFrame:
-    """One series' forecast table from its point ``(h, K)`` and half-width ``(h, K)``."""
+def _interval_scale(fc, key, frame, base: bool):
+    """``(scale (K,), log)``: a series' interval scale and whether it is on the log scale.
+
+    A series seen in training keeps its fitted ones; a series not seen in training is
+    scaled on its given history, on the log scale where the model would forecast it there.
+    """
+    scale = fc.scales_.get(str(key))
+    if scale is not None:
+        if str(key) not in fc.log_scales_:
+            return scale, False
+        if (frame[list(fc.targets_)].to_numpy() > 0).all():
+            return scale, True
+        # new rows of 0 or below: only the base takes them (the network refuses them)
+        return panel.scale_of(frame, fc.targets_, fc.season_length_), False
+    log = not base and fc.model_.log_scale(key, frame)
+    return panel.scale_of(frame, fc.targets_, fc.season_length_, log), log
+
+
+def piece(key, frame, point, width, targets, id_col, log=False) -> pd.DataFrame:
+    """One series' forecast table from its point ``(h, K)`` and half-width ``(h, K)`` on
+    its interval scale (``log``: the log scale, :func:`~forecast.intervals.bounds`)."""
     index = future_index(frame.index, len(point))
+    floor = log_floor(frame[list(targets)].to_numpy(dtype=float)) if log else None
+    low, high = bounds(point, width, log, floor)
     columns = {}
     for k, target in enumerate(targets):
         name, lower, upper = interval_columns(target)
         columns[name] = point[:, k]
-        columns[lower] = point[:, k] - width[:, k]
-        columns[upper] = point[:, k] + width[:, k]
+        columns[lower] = low[:, k]
+        columns[upper] = high[:, k]
     out = pd.DataFrame(columns, index=index)
     if key is not None:
         out.index = pd.MultiIndex.from_arrays(

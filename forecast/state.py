@@ -3,7 +3,8 @@
 The manifest (``forecast.json``, see DESIGN.md) is :func:`config_of` plus what
 :mod:`forecast.modeldir` adds. It holds summaries, never one value per validation origin:
 the interval is kept as scale-free quantiles on the grid :data:`forecast.intervals.LEVELS`
-per step and target, and one scale per series and target.
+per step and target, one scale per series and target, and the series whose scales (and
+intervals) are on the log scale.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ def config_of(fc, version: int) -> dict:
             "quantiles": fc.quantiles_.tolist(),
             "base_quantiles": fc.base_quantiles_.tolist(),
             "scales": {key: scale.tolist() for key, scale in fc.scales_.items()},
+            "log_scales": sorted(fc.log_scales_),
         },
         "base_series": fc.base_series_,
         "notes": fc.notes_,
@@ -63,6 +65,7 @@ def restore(fc, config: dict, files: dict, history: str):
         fc.quantiles_ = np.asarray(interval["quantiles"], dtype=float)
         fc.base_quantiles_ = np.asarray(interval["base_quantiles"], dtype=float)
         fc.scales_ = {k: np.asarray(v, dtype=float) for k, v in interval["scales"].items()}
+        fc.log_scales_ = set(interval["log_scales"])
         fc.base_series_, fc.notes_ = list(config["base_series"]), list(config["notes"])
         fc.history_ = read_history(files[history], data)
         model_cls = models.get(config["model"]["name"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -12,9 +13,11 @@ import pytest
 from click.testing import CliRunner
 from conftest import seasonal_frame
 
-from forecast import Forecaster
+from forecast import Forecaster, panel, prediction
 from forecast.cli import main
 from forecast.errors import DataError
+from forecast.intervals import LEVELS, bounds, conformal_quantile, series_scale
+from forecast.models.base import Model
 from forecast.models.baselines import SeasonalNaive
 
 TINY = dict(units=4, epochs=3, patience=3, ensemble=1, batch_size=32, learning_rate=0.01)
@@ -61,6 +64,7 @@ def test_one_series_with_a_zero_keeps_the_log_scale_for_the_others():
     state = fc.get_config()["model"]["state"]
     assert state["transforms"] == {"a": "log", "b": "log", "z": "none"}
     assert fc.transform_ == {"a": "log", "b": "log", "z": "none"}
+    assert fc.log_scales_ == {"a", "b"}  # z's interval: on the data's scale
     # each series its own scaler, fitted on its own training rows
     means = {k: s["mean"][0] for k, s in state["scalers"]["series"].items()}
     assert means["a"] != means["b"] and means["z"] > 10  # z: data units, a and b: logs
@@ -206,3 +210,100 @@ def test_evaluate_summary_counts_series_that_beat_seasonal_naive():
     assert summary.loc["naive", "beats_snaive"] == (naive < snaive).sum()
     assert summary.loc["naive", "mase_median"] == pytest.approx(naive.median())
     assert not math.isnan(summary.loc["naive", "coverage_p10"])
+
+
+# -- intervals on the log scale -------------------------------------------------------------
+
+
+class _Ratio(Model):
+    """Forecasts ``y × exp(error)`` at every origin, with ``errors[i]`` at origin ``i``;
+    ``log``: whether it says it forecasts on the log scale."""
+
+    name, summary = "ratio", "test double"
+
+    def __init__(self, errors, log):
+        super().__init__(SimpleNamespace(horizon=3))
+        self.errors, self.log = np.asarray(errors, dtype=float), log
+
+    def forecast(self, frames, origins):
+        out = {}
+        for key, frame in frames.items():
+            rows = np.asarray(origins[key])[:, None] + np.arange(3)
+            out[key] = (frame["y"].to_numpy()[rows] * np.exp(self.errors[:, None]))[..., None]
+        return out
+
+    def log_scale(self, key, frame):
+        return self.log
+
+
+def test_a_model_on_the_log_scale_is_calibrated_on_its_log_errors():
+    y = 100.0 * np.exp(0.02 * np.arange(60) + 0.1 * np.sin(np.arange(60)))
+    frame = pd.DataFrame({"y": y}, index=pd.date_range("2020", periods=60, freq="D"))
+    errors = np.linspace(0.3, 0.05, 20)  # shrinking: no level is read higher
+    origins = {None: list(range(30, 50))}
+    got = panel.calibrate(_Ratio(errors, log=True), {None: frame}, origins, ["y"], 3, 4, 80)
+    scale = series_scale(np.log(y[:30, None]), 4)
+    assert got["log"] == ["None"] and got["scales"]["None"] == pytest.approx(scale)
+    want = conformal_quantile(np.broadcast_to(errors[:, None, None], (20, 3, 1)) / scale, 80)
+    np.testing.assert_allclose(got["grid"][LEVELS.index(80)], want, rtol=1e-12)
+    naive = np.stack([SeasonalNaive.point(y[:o, None], 3, 4) for o in origins[None]])
+    truth = y[np.asarray(origins[None])[:, None] + np.arange(3)][..., None]
+    base = conformal_quantile(np.abs(np.log(truth) - np.log(naive)) / scale, 80)
+    np.testing.assert_allclose(got["base_grid"][LEVELS.index(80)], base, rtol=1e-12)
+    # the same model on the data's own scale: absolute errors over the data's scale
+    plain = panel.calibrate(_Ratio(errors, log=False), {None: frame}, origins, ["y"], 3, 4, 80)
+    assert plain["log"] == [] and not np.allclose(plain["grid"], got["grid"])
+    assert plain["scales"]["None"] == pytest.approx(series_scale(y[:30, None], 4))
+
+
+def test_a_forecast_at_or_below_zero_of_a_positive_series_is_read_at_the_floor():
+    y = np.full(40, 50.0) + np.arange(40) % 4
+    frame = pd.DataFrame({"y": y}, index=pd.date_range("2020", periods=40, freq="D"))
+    model = _Ratio(np.zeros(5), log=True)
+    model.forecast = lambda frames, origins: {None: -np.ones((5, 3, 1))}
+    got = panel.calibrate(model, {None: frame}, {None: list(range(30, 35))}, ["y"], 3, 4, 80)
+    floor = y[:30].min() / 100  # 1 % of the smallest value
+    truth = y[np.arange(30, 35)[:, None] + np.arange(3)][..., None]
+    want = np.abs(np.log(truth) - np.log(floor)) / series_scale(np.log(y[:30, None]), 4)
+    np.testing.assert_allclose(got["grid"][LEVELS.index(100)], want.max(axis=0), rtol=1e-12)
+    lower, upper = bounds(np.array([[-1.0]]), np.array([[0.5]]), True, np.array([floor]))
+    assert lower[0, 0] == -1.0 and upper[0, 0] == pytest.approx(floor * np.exp(0.5))
+
+
+@pytest.mark.parametrize("transform", ["auto", "none"])
+def test_the_network_interval_is_multiplicative_on_the_log_scale_additive_otherwise(transform):
+    frame = seasonal_frame(72, noise=2.0)
+    frame["y"] = frame["y"] * np.exp(0.01 * np.arange(72))  # growing: errors grow with it
+    fc = Forecaster(horizon=4, transform=transform, combine="none", **TINY).fit(frame)
+    out = fc.predict()
+    point, lower, upper = (out[c].to_numpy() for c in ("y", "y_lower", "y_upper"))
+    assert (lower < point).all() and (point < upper).all()
+    if transform == "auto":
+        assert fc.log_scales_ == {"None"}
+        np.testing.assert_allclose(upper / point, point / lower, rtol=1e-12)
+    else:
+        assert fc.log_scales_ == set()
+        np.testing.assert_allclose(upper - point, point - lower, rtol=1e-12)
+
+
+def test_the_interval_scale_of_each_kind_of_series_at_predict():
+    fc = SimpleNamespace(
+        targets_=["y"],
+        season_length_=4,
+        scales_={"kept": np.array([2.0]), "logged": np.array([0.1])},
+        log_scales_={"logged"},
+        model_=SimpleNamespace(log_scale=lambda key, frame: True),
+    )
+    positive = pd.DataFrame({"y": 10.0 + np.arange(20.0) % 4})
+    with_zero = positive.assign(y=positive["y"].where(positive.index != 3, 0.0))
+    scale_of = prediction._interval_scale
+    assert scale_of(fc, "kept", positive, base=False) == (fc.scales_["kept"], False)
+    assert scale_of(fc, "logged", positive, base=False) == (fc.scales_["logged"], True)
+    # a new history of 0 or below (the base's): its own scale, as it is
+    scale, log = scale_of(fc, "logged", with_zero, base=True)
+    assert not log and scale == pytest.approx(series_scale(with_zero[["y"]].to_numpy(), 4))
+    # not seen in training: the model's choice, unless the base forecasts it
+    scale, log = scale_of(fc, "new", positive, base=False)
+    assert log and scale == pytest.approx(series_scale(np.log(positive[["y"]].to_numpy()), 4))
+    scale, log = scale_of(fc, "new", positive, base=True)
+    assert not log and scale == pytest.approx(series_scale(positive[["y"]].to_numpy(), 4))

@@ -73,6 +73,7 @@ def test_hand_edits_are_refused_by_the_manifest_checksum(naive_dir, tmp_path, pa
         (("model", "name"), "evil", r"'model.name' must be one of lstm"),
         (("interval", "quantiles"), [[[1.0]]], r"'interval.quantiles' must be a table"),
         (("data", "targets"), [], r"'data.targets' must be a list of 1 to"),
+        (("interval", "log_scales"), ["ghost"], r"'interval.log_scales' names a series that"),
     ],
 )
 def test_crafted_values_are_refused_by_the_schema(naive_dir, tmp_path, path, value, message):

@@ -123,6 +123,14 @@ class Model(abc.ABC):
         """
         return [(1.0, self.forecast(frames, origins))]
 
+    def log_scale(self, key, frame) -> bool:
+        """Whether the model forecasts the series ``key`` on the log scale (fitted, or for
+        a series not seen in training chosen on ``frame``): its errors are then taken as
+        multiplicative, and its intervals are calibrated on that scale
+        (:func:`forecast.panel.calibrate`). ``False`` unless the model transforms its data.
+        """
+        return False
+
     def get_config(self) -> dict:
         """The learned state as a JSON-ready dict (see :meth:`from_config`)."""
         return {}

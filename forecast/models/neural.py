@@ -172,6 +172,14 @@ class _Network(Model):
         adjusted = training.adjusted(spec, frame, transform, seasonal)
         return transform, seasonal, fit_scaler(adjusted)
 
+    def log_scale(self, key, frame) -> bool:
+        from forecast import training
+
+        transform = self.transforms_.get(str(key))
+        if transform is None:  # not seen in training: as scaling() will choose
+            transform = training.choose_transform(self.spec.transform, frame, self.spec.targets)
+        return transform == "log"
+
     def rows(self, frames: dict, scalings: dict | None = None):
         """The scaled rows of every series of ``frames``, contiguous, with their calendar
         columns (:class:`forecast.streaming.Rows`): what the windows are gathered from.
