@@ -227,7 +227,8 @@ def calibrate(
         mase_scales.append(seasonal_naive_mae(values[: rows[0]], season))
         forecasts.append(combined[key])
         log = model.log_scale(key, frame)
-        logs += [str(key)] if log else []
+        if log:
+            logs.append(str(key))
         floor = log_floor(values[: rows[0]]) if log else None
         truth = on_scale(actual[-1], log, floor)
         scales[str(key)] = scale = series_scale(on_scale(values[: rows[0]], log, floor), season)
