@@ -42,6 +42,7 @@ bench: $(BIN)/python
 	$(BIN)/python benchmarks/windowing.py
 	$(BIN)/python benchmarks/accuracy.py
 	$(BIN)/python benchmarks/protocol.py --lstm
+	$(BIN)/python benchmarks/holdout.py
 	$(BIN)/python benchmarks/panel_coverage.py --output benchmarks/results/panel_coverage_defaults.md
 	$(BIN)/python benchmarks/fit_time.py
 	$(BIN)/python benchmarks/panel_scale.py

@@ -20,6 +20,7 @@ SCRIPTS = [
     "multi_worker",
     "part_memory",
     "combination",
+    "holdout",
 ]
 
 
