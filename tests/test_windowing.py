@@ -116,6 +116,19 @@ def test_validation_origins_by_hand():
     assert validation_origins(8, 4, 3, 0.5) == [5]  # 2 origins (4, 5): half is 1
 
 
+@pytest.mark.parametrize("n", [20_000, 1_700])
+def test_a_long_series_validates_on_at_most_256_origins_spanning_the_same_rows(n):
+    # 20,000 hourly rows: 3,962 origins would be the last 20 %; 1,700 rows: 302
+    whole = list(range(n - 24 - round(0.2 * (n - 24 - 168 + 1)) + 1, n - 24 + 1))
+    thinned = validation_origins(n, 168, 24, 0.2)
+    assert len(whole) > 256 and len(thinned) == 256
+    assert thinned[0] == whole[0] and thinned[-1] == whole[-1] == n - 24
+    assert set(thinned) <= set(whole) and thinned == sorted(set(thinned))
+    steps = np.diff(thinned)  # evenly spaced: the gaps differ by at most one row
+    assert steps.max() - steps.min() <= 1
+    assert validation_origins(n, 168, 24, 0.2, most=len(whole)) == whole
+
+
 @settings(max_examples=100, deadline=None)
 @given(
     n=st.integers(min_value=20, max_value=300),
