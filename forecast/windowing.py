@@ -123,15 +123,22 @@ def make_windows(
     return X[::stride][:count], Y[::stride][:count]
 
 
+MAX_VALIDATION_ORIGINS = 256
+"""The most validation origins of one series. Neighbouring origins of a long series make
+nearly the same errors, so more of them tell little more; but each costs theta's partner a
+pass over the whole history (:mod:`forecast.models.statistical`), and 3,400 origins of two years of
+hourly data made that pass quadratic: 10 minutes of a fit."""
+
+
 def validation_origins(
-    n: int, lookback: int, horizon: int, fraction: float, most: int | None = None
+    n: int, lookback: int, horizon: int, fraction: float, most: int = MAX_VALIDATION_ORIGINS
 ) -> list[int]:
     """The last forecast origins of a series of ``n`` rows, held out for validation.
 
     An origin ``o`` forecasts rows ``o .. o+horizon-1`` from rows ``o-lookback .. o-1``.
     All origins are ``lookback .. n-horizon``; the last ``k`` of them (at least one,
-    about ``fraction`` of them) are for validation, at most ``most`` (default
-    :data:`MAX_VALIDATION_ORIGINS`) of them, evenly spaced from the first to the last.
+    about ``fraction`` of them) are for validation, at most ``most`` of them, evenly
+    spaced from the first to the last.
 
     Example:
         >>> validation_origins(20, lookback=4, horizon=3, fraction=0.2)
@@ -139,20 +146,12 @@ def validation_origins(
         >>> validation_origins(100, lookback=4, horizon=3, fraction=0.2, most=5)
         [79, 84, 88, 92, 97]
     """
-    most = MAX_VALIDATION_ORIGINS if most is None else most
     count = n - horizon - lookback + 1
     k = max(1, round(fraction * count))
     first, last = n - horizon - k + 1, n - horizon
     if k <= most:
         return list(range(first, last + 1))
     return np.linspace(first, last, most).round().astype(int).tolist()
-
-
-MAX_VALIDATION_ORIGINS = 256
-"""The most validation origins of one series. Neighbouring origins of a long series make
-nearly the same errors, so more of them tell little more; but each costs theta's partner a
-pass over the whole history (:mod:`forecast.combination`), and 3,400 origins of two years of
-hourly data made that pass quadratic: 10 minutes of a fit."""
 
 
 MIN_PURGED_WINDOWS = 16
