@@ -104,6 +104,35 @@ def choose_weight(errors: np.ndarray) -> float:
     return round(1.0 / (1.0 + ratio**POWER), 3)
 
 
+def choose_weights(alone) -> np.ndarray:
+    """The weights of several forecasts from their validation errors ``alone`` (each
+    forecast's own, network first): ``e_i ** -POWER``, normalised, each but the second
+    rounded to 0.001 and the second taking the rest, so that they sum to 1.
+
+    For two forecasts this is :func:`choose_weight`'s rule. A forecast without error takes
+    the whole weight (the first such). ``models/neural`` uses it when ``arima`` joins theta
+    as a partner of the network.
+
+    Example:
+        >>> choose_weights([1.0, 2.0, 2.0]).tolist()  # 16 : 1 : 1
+        [0.889, 0.055, 0.056]
+        >>> choose_weights([1.0, 1.0]).tolist(), choose_weights([2.0, 0.0, 0.0]).tolist()
+        ([0.5, 0.5], [0.0, 1.0, 0.0])
+    """
+    alone = np.asarray(alone, dtype=float)
+    exact = np.flatnonzero(alone <= 0)
+    if len(exact):
+        raw = np.zeros(len(alone))
+        raw[exact[0]] = 1.0
+        return raw
+    # relative to the smallest error: no overflow however small the errors
+    raw = (alone.min() / alone) ** POWER
+    weights = np.round(raw / raw.sum(), 3)
+    weights[1] = 0.0
+    weights[1] = max(0.0, round(1.0 - weights.sum(), 3))
+    return weights
+
+
 def combine(parts) -> dict:
     """``{key: sum of weight * forecast}`` over the ``(weight, {key: forecast})`` parts.
 

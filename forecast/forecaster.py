@@ -77,10 +77,12 @@ class Forecaster(BaseEstimator):
             model's scale) out of what the network reads and puts them back into its
             forecasts, where a test finds the season (:mod:`forecast.seasonal`); ``"none"``.
         combine: the neural models' forecast combined with theta's (statsforecast's
-            ``AutoTheta``): ``"auto"`` weighs them by their validation errors
+            ``AutoTheta``): ``"theta"`` weighs them by their validation errors
             (:func:`forecast.combination.choose_weight`: inverse-error weights, 1 for the
             network alone), on the series whose validation is purged (0.5 when there is
-            none); ``"none"``: the network alone.
+            none); ``"auto"`` as well, and adds ``AutoARIMA`` as a third forecast for at
+            most 10 series with a season of at most 12 steps
+            (:mod:`forecast.models.partners`); ``"none"``: the network alone.
         season_length: season of ``seasonal-naive`` and MASE; default from the frequency.
         seed: seed of initialisation, shuffling and dropout: same seed, same data, same
             machine → identical forecasts.

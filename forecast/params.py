@@ -119,8 +119,9 @@ PARAMETERS: dict[str, Param] = {
     "combine": Param(
         "auto",
         str,
-        "Combine the LSTM with theta, the weight chosen on validation (auto), or not (none).",
-        choices=("auto", "none"),
+        "Combine the LSTM with theta and, for at most 10 series with a season of at most 12, "
+        "arima, weights chosen on validation (auto); with theta alone (theta); or not (none).",
+        choices=("auto", "theta", "none"),
     ),
     "season_length": Param(
         None, int, "Season of seasonal-naive and MASE (default: from the frequency).", low=1

@@ -221,11 +221,12 @@ def test_installed_script_fit_predict_plot_inspect_evaluate(forecast_bin, airlin
     assert "Base:       seasonal naive at lag 12; the network forecasts the change from it" in shown
     assert "Seasonal:   indices taken out of 1 of 1 series" in shown
     fitted = Forecaster.load(model)
-    w = fitted.training_["network_weight"]
-    errors = list(fitted.training_["validation_error_by_weight"].values())
+    w, a = fitted.training_["network_weight"], fitted.training_["arima_weight"]
+    alone = list(fitted.training_["validation_error_alone"].values())
     assert (
-        f"Combined:   {w:g} x network + {1 - w:g} x theta, inverse-error weights (validation "
-        f"error per series: network {errors[0]:.3f}, theta {errors[-1]:.3f})\n"
+        f"Combined:   {w:g} x network + {round(1 - w - a, 3):g} x theta + {a:g} x arima, "
+        f"inverse-error weights (validation error per series: network {alone[0]:.3f}, "
+        f"theta {alone[1]:.3f}, arima {alone[2]:.3f})\n"
     ) in shown
     report = json.loads(
         sh(

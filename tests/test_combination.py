@@ -1,4 +1,5 @@
-"""The network combined with theta (combine="auto"): the weight set on validation, the
+"""The network combined with theta (combine="theta"; "auto" as well where arima does not join:
+test_partners): the weight set on validation, the
 forecast against statsforecast's own AutoTheta, failures and the model directory."""
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from forecast.windowing import validation_origins
 pytest.importorskip("statsforecast")
 
 TINY = dict(units=8, epochs=3, patience=2, batch_size=16, ensemble=1)
+# theta as the only partner: the two-forecast weight these tests check (arima: test_partners)
+THETA = dict(TINY, combine="theta")
 
 
 def test_weight_errors_are_scaled_mean_errors_summed_over_series():
@@ -73,7 +76,7 @@ def test_the_weight_is_symmetric_monotone_and_a_weight(network, partner, more):
 def test_the_forecast_is_the_weighted_mean_of_the_network_and_statsforecasts_theta(airline):
     from statsforecast.models import AutoTheta
 
-    fc = Forecaster(horizon=12, seed=0, **TINY).fit(airline)
+    fc = Forecaster(horizon=12, seed=0, **THETA).fit(airline)
     weight = fc.training_["network_weight"]
     errors = fc.training_["validation_error_by_weight"]  # per series, rounded to 1e-6
     assert 0 < weight < 1
@@ -91,7 +94,7 @@ def test_the_forecast_is_the_weighted_mean_of_the_network_and_statsforecasts_the
 def test_the_weight_is_chosen_on_its_validation_forecasts(airline):
     from forecast.models.statistical import Theta
 
-    fc = Forecaster(horizon=12, seed=0, **TINY).fit(airline)
+    fc = Forecaster(horizon=12, seed=0, **THETA).fit(airline)
     frames = {None: fc.history_[None]}
     origins = {None: validation_origins(len(frames[None]), fc.lookback_, 12, fc.val_fraction)}
     theta = Theta(fc.model_.spec)
@@ -183,7 +186,7 @@ def test_a_series_theta_cannot_fit_takes_the_network_alone(monkeypatch):
 
     monkeypatch.setattr(Theta, "_fit_series", fails_on_b)
     panel = pd.concat([seasonal_frame(seed=i).assign(id=k) for i, k in enumerate("abc")])
-    fc = Forecaster(horizon=6, seed=0, **TINY).fit(panel, id_col="id")
+    fc = Forecaster(horizon=6, seed=0, **THETA).fit(panel, id_col="id")
     assert fc.training_["theta_failed"] == ["b"]
     frame = fc.history_["b"]
     network = fc.model_._network_forecast({"b": frame}, {"b": [len(frame)]})["b"][0, :, 0]
@@ -217,7 +220,7 @@ def test_series_theta_cannot_fit_do_not_judge_the_weight(monkeypatch):
 
     monkeypatch.setattr(combination, "choose_weight", recording)
     failing.add("b")
-    fc = Forecaster(horizon=6, seed=0, **TINY).fit(panel, id_col="id")
+    fc = Forecaster(horizon=6, seed=0, **THETA).fit(panel, id_col="id")
     assert fc.training_["theta_failed"] == ["b"] and fc.training_["weight_chosen_on"] == 2
     # the errors are those of a and c alone
     frames = {k: fc.history_[k] for k in "ac"}
@@ -235,7 +238,7 @@ def test_series_theta_cannot_fit_do_not_judge_the_weight(monkeypatch):
     assert fc.model_.weight_ == choose(expected)
 
     failing.update("ac")
-    fc = Forecaster(horizon=6, seed=0, **TINY).fit(panel, id_col="id")
+    fc = Forecaster(horizon=6, seed=0, **THETA).fit(panel, id_col="id")
     assert fc.training_["theta_failed"] == ["a", "b", "c"]
     assert fc.model_.weight_ == 1.0 and fc.training_["weight_chosen_on"] == 0
     assert isinstance(fc.model_, LSTMDirect) and not fc.model_.partner_.final_
@@ -260,7 +263,7 @@ def test_a_series_whose_validation_fit_failed_gets_no_final_theta(monkeypatch):
     monkeypatch.setattr(Theta, "_fit_series", fails_on_short_b)
     panel = pd.concat([seasonal_frame(seed=i).assign(id=k) for i, k in enumerate("abc")])
     lengths["b"] = int((panel["id"] == "b").sum())
-    fc = Forecaster(horizon=6, seed=0, **TINY).fit(panel, id_col="id")
+    fc = Forecaster(horizon=6, seed=0, **THETA).fit(panel, id_col="id")
     assert fc.training_["theta_failed"] == ["b"] and fc.model_.weight_ < 1
     assert sorted(fc.model_.partner_.final_) == ["a", "c"]
 
@@ -280,7 +283,7 @@ def test_without_statsforecast_the_error_names_the_parameter(monkeypatch, monthl
 def test_the_weight_survives_the_model_directory(tmp_path, monthly):
     from forecast.models.neural import LSTMDirect
 
-    fc = Forecaster(horizon=6, seed=0, **TINY).fit(monthly)
+    fc = Forecaster(horizon=6, seed=0, **THETA).fit(monthly)
     fc.save(tmp_path / "m")
     back = Forecaster.load(tmp_path / "m")
     assert back.model_.weight_ == fc.model_.weight_
@@ -298,7 +301,7 @@ def test_predict_moves_thetas_parameters_through_the_history_instead_of_refittin
     from forecast.models.statistical import Theta
 
     train, later = airline.iloc[:-12], airline
-    fc = Forecaster(horizon=12, seed=0, **TINY).fit(train)
+    fc = Forecaster(horizon=12, seed=0, **THETA).fit(train)
     weight = fc.training_["network_weight"]
     assert weight < 1
     fc.save(tmp_path / "m")
@@ -327,7 +330,7 @@ def test_predict_moves_thetas_parameters_through_the_history_instead_of_refittin
 def test_thetas_parameters_in_the_model_directory_are_checked(monthly):
     from forecast.models.neural import LSTMDirect
 
-    fc = Forecaster(horizon=6, seed=0, **TINY).fit(monthly)
+    fc = Forecaster(horizon=6, seed=0, **THETA).fit(monthly)
     state = fc.model_.get_config()
     assert state["theta"] and fc.model_.weight_ < 1
     spec, files = fc.model_.spec, {"model.keras": None}
@@ -341,7 +344,7 @@ def test_thetas_parameters_in_the_model_directory_are_checked(monthly):
 def test_the_weight_is_chosen_on_every_workers_series(airline):
     from forecast.models.neural import LSTMDirect
 
-    fc = Forecaster(horizon=12, seed=0, **TINY).fit(airline)
+    fc = Forecaster(horizon=12, seed=0, **THETA).fit(airline)
     y = airline.set_index("date")["passengers"].astype(float).asfreq("MS")
     frames = {k: (y * (1 + k)).to_frame() for k in range(3)}
     origins = {k: validation_origins(len(f), fc.lookback_, 12, 0.2) for k, f in frames.items()}
@@ -379,7 +382,7 @@ def test_only_series_with_purged_validation_choose_the_weight(airline):
     from forecast.models.neural import LSTMDirect
     from forecast.windowing import training_origins
 
-    fc = Forecaster(horizon=12, seed=0, **TINY).fit(airline)
+    fc = Forecaster(horizon=12, seed=0, **THETA).fit(airline)
     spec = fc.model_.spec
     y = airline.set_index("date")["passengers"].astype(float).asfreq("MS")
     frames = {"long": y.to_frame(), "short": y.iloc[:60].to_frame()}
@@ -432,7 +435,7 @@ def test_only_series_with_purged_validation_choose_the_weight(airline):
 def test_a_series_too_short_for_its_horizon_gets_equal_weights_and_says_so(airline):
     from forecast.cli.summary import _fit_summary
 
-    fc = Forecaster(horizon=24, seed=0, **TINY).fit(airline.iloc[:72])
+    fc = Forecaster(horizon=24, seed=0, **THETA).fit(airline.iloc[:72])
     assert fc.training_["validation"] == "overlapping"
     assert fc.training_["network_weight"] == 0.5 and fc.training_["weight_chosen_on"] == 0
     line = next(x for x in _fit_summary(fc, None).splitlines() if x.startswith("Combined:"))
@@ -445,7 +448,7 @@ def test_a_series_too_short_for_its_horizon_gets_equal_weights_and_says_so(airli
 def test_in_a_panel_only_the_long_enough_series_choose(airline):
     long = airline.assign(id="long")
     short = airline.iloc[:72].assign(id="short")
-    fc = Forecaster(horizon=24, seed=0, **TINY).fit(pd.concat([long, short]), id_col="id")
+    fc = Forecaster(horizon=24, seed=0, **THETA).fit(pd.concat([long, short]), id_col="id")
     assert fc.training_["validation"] == "overlapping"  # not every series is purged
     assert fc.training_["weight_chosen_on"] == 1
     errors = list(fc.training_["validation_error_by_weight"].values())  # rounded to 1e-6

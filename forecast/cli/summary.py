@@ -49,9 +49,13 @@ def _fit_summary(fc, model_dir) -> str:
                 f"{len(info['series'])} series (where the test found a season)"
             )
         if "network_weight" in t:
-            w = t["network_weight"]
-            mix = f"Combined:   {w:g} x network + {1 - w:g} x theta, "
-            if "validation_error_by_weight" in t:
+            w, a = t["network_weight"], t.get("arima_weight", 0.0)
+            mix = f"Combined:   {w:g} x network + {round(1 - w - a, 3):g} x theta, "
+            if "validation_error_alone" in t:  # arima joined (forecast.models.partners)
+                mix = mix.replace("theta, ", f"theta + {a:g} x arima, ")
+                alone = ", ".join(f"{k} {e:.3f}" for k, e in t["validation_error_alone"].items())
+                lines.append(f"{mix}inverse-error weights (validation error per series: {alone})")
+            elif "validation_error_by_weight" in t:
                 errors = list(t["validation_error_by_weight"].values())
                 lines.append(
                     f"{mix}inverse-error weights (validation error per series: network "

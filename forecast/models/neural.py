@@ -10,7 +10,8 @@ of its targets (``deseasonalize="auto"``: where a test finds the season;
 :mod:`forecast.seasonal`) and the column scaler, both fitted on that series' training rows;
 then the trained ensemble (``model.keras``), shared by all
 series, and, for ``lstm``, the lags of the naive base that the network corrects; with
-``combine="auto"`` the network's weight against theta (:mod:`forecast.combination`), chosen
+``combine="auto"`` the weights of the network and its partners, theta and (where it is
+affordable) arima (:mod:`forecast.models.partners`, :mod:`forecast.combination`), chosen
 on the validation origins, and theta's parameters fitted on each series' whole history
 (:meth:`~forecast.models.statistical.Theta.fit_final`: five numbers per series and target;
 a forecast moves them through the history it starts from, statsforecast's ``forward``,
@@ -26,13 +27,14 @@ from pathlib import Path
 import numpy as np
 
 from forecast import pool
-from forecast.errors import MissingDependencyError, ModelDirError, TrainingError
+from forecast.errors import ModelDirError
 from forecast.models.base import Model, ModelSpec
+from forecast.models.partners import Partnered
 
 NETWORK = "model.keras"
 
 
-class _Network(Model):
+class _Network(Partnered, Model):
     """What the two networks share: scaling, training, prediction and their files."""
 
     needs_tensorflow = True
@@ -46,9 +48,12 @@ class _Network(Model):
         self.scalers_ = {}  # {str(key): StandardScaler over targets + covariates}
         self.network_ = None
         self.base_seasons_ = None
-        self.weight_ = 1.0  # the network's weight against theta (forecast.combination)
-        self.partner_ = None  # the theta model, refitted on each history it forecasts from
-        self._validation = None  # (frames, origins, network, partner): reused by calibration
+        self.weight_ = 1.0  # the network's weight (forecast.combination)
+        self.partner_ = None  # the theta model, moved to each history it forecasts from
+        self.arima_weight_ = 0.0  # arima's weight, where it joins (models.partners)
+        self.arima_ = None  # the arima model, refitted on each history it forecasts from
+        # (frames, origins, network, theta, arima): the validation forecasts, for calibration
+        self._validation = None
 
     def label_width(self, n_columns: int) -> int:
         """How many of the scaled columns the network forecasts."""
@@ -83,75 +88,10 @@ class _Network(Model):
         info["deseasonalized"] = len(self.seasonals_)
         if self.base_seasons_ is not None:
             info["base_seasons"] = self.base_seasons_
-        if spec.combine == "auto":
+        if spec.combine != "none":
             purged = [key for key, (_, kind) in splits.items() if kind == "purged"]
             info.update(self._choose_weight(frames, validation, purged))
         return info
-
-    def _choose_weight(self, frames: dict, validation: dict, purged: list) -> dict:
-        """The network's weight against theta, chosen on the validation origins of the
-        ``purged`` series (those whose training windows end before their validation labels)
-        that theta could fit, pooled over every worker's series; 0.5 without any purged
-        series, 1 (the network alone) when theta failed on all of them: ``training`` entries
-        for the manifest."""
-        from forecast import combination
-        from forecast.models.statistical import Theta
-
-        spec = self.spec
-        self.partner_ = Theta(spec)
-        try:  # one fit per series on the rows before its first validation origin
-            self.partner_.fit(frames, validation)
-        except MissingDependencyError:
-            raise MissingDependencyError(
-                "combine='auto' combines the network with theta, which needs statsforecast: "
-                "pip install statsforecast; or set combine='none'"
-            ) from None
-        except TrainingError:
-            pass  # the series theta cannot fit: the network alone (see _partner_forecast)
-        network = self._network_forecast(frames, validation)
-        partner, failed = self._partner_forecast(frames, validation, network)
-        # the others were trained on their validation labels (forecast.combination); a series
-        # theta could not fit says nothing of theta (its partner there is the network itself)
-        judged = {key: frames[key] for key in purged if str(key) not in failed}
-        errors = combination.weight_errors(
-            network, partner, judged, validation, spec.targets, spec.season_length
-        )
-        sums = pool.active().total(np.append(errors, [len(judged), len(purged)]))
-        errors, judges, any_purged = sums[:-2], int(sums[-2]), sums[-1] > 0
-        if judges:
-            self.weight_ = combination.choose_weight(errors)
-        else:  # no purged series: the plain mean; theta failed on all of them: the network
-            self.weight_ = 1.0 if any_purged else combination.EQUAL
-        self._validation = (frames, validation, network, partner)
-        if self.weight_ < 1:  # theta's parameters on the whole history: predict forwards them
-            self.partner_.fit_final({k: f for k, f in frames.items() if str(k) not in failed})
-            self.partner_.final_ = pool.merged(pool.active().share(self.partner_.final_))
-        info = {"network_weight": self.weight_, "weight_chosen_on": judges}
-        if judges:
-            errors_by_weight = zip(combination.WEIGHTS, errors / judges, strict=True)
-            info["validation_error_by_weight"] = {
-                f"{w:g}": round(float(e), 6) for w, e in errors_by_weight
-            }
-        failed = [key for part in pool.active().share(failed) for key in part]  # every worker's
-        if failed:
-            info["theta_failed"] = failed
-        return info
-
-    def _partner_forecast(self, frames: dict, origins: dict, network: dict):
-        """Theta's forecasts at ``origins`` and the series it could not fit (they take the
-        network's forecast: the combination is then the network alone)."""
-        if self.partner_ is None:
-            from forecast.models.statistical import Theta
-
-            self.partner_ = Theta(self.spec)
-        out, failed = {}, []
-        for key, frame in frames.items():
-            try:
-                out[key] = self.partner_.forecast({key: frame}, {key: origins[key]})[key]
-            except TrainingError:
-                out[key] = network[key]
-                failed.append(str(key))
-        return out, failed
 
     def scaling(self, key, frame):
         """``(transform, seasonal, scaler)`` of one series: the fitted ones, or for a series
@@ -210,20 +150,6 @@ class _Network(Model):
 
         return combination.combine(self.forecast_parts(frames, origins))
 
-    def forecast_parts(self, frames: dict, origins: dict) -> list[tuple[float, dict]]:
-        """The network's forecasts, weighted ``weight_``, and theta's (``1 - weight_``)."""
-        cached, self._validation = self._validation, None
-        if cached is not None and cached[0] is frames and cached[1] is origins:
-            network, partner = cached[2], cached[3]  # the fit's own validation forecasts
-        else:
-            network = self._network_forecast(frames, origins)
-            partner = None
-            if self.weight_ < 1:
-                partner = self._partner_forecast(frames, origins, network)[0]
-        if self.weight_ == 1:
-            return [(1.0, network)]
-        return [(self.weight_, network), (1 - self.weight_, partner)]
-
     def _network_forecast(self, frames: dict, origins: dict) -> dict:
         from forecast import training
 
@@ -260,6 +186,7 @@ class _Network(Model):
             },
             "base_seasons": self.base_seasons_,
             "network_weight": self.weight_,
+            "arima_weight": self.arima_weight_,
             "theta": dict(self.partner_.final_) if self.partner_ is not None else {},
         }
 
@@ -288,8 +215,10 @@ class _Network(Model):
             "scalers": {**scalers, "series": Map(one)},
             "base_seasons": seasons,
             "network_weight": Num(0, 1),
+            "arima_weight": Num(0, 1),
             "theta": Map(List(theta, min_len=k, max_len=k)),
         }
+        config = {"arima_weight": 0.0, **config}  # absent: written before arima could join
         check(config, schema, "model.state")
         if set(config["transforms"]) != set(config["scalers"]["series"]):
             raise ModelDirError("'model.state': the series of transforms and scalers differ")
@@ -312,6 +241,9 @@ class _Network(Model):
         }
         model.base_seasons_ = config.get("base_seasons")
         model.weight_ = float(config["network_weight"])
+        model.arima_weight_ = float(config["arima_weight"])
+        if model.weight_ + model.arima_weight_ > 1 + 1e-9:
+            raise ModelDirError("'model.state': the network's and arima's weights exceed 1")
         if config["theta"]:
             model.partner_ = Theta(spec)
             model.partner_.final_ = dict(config["theta"])

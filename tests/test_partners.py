@@ -1,0 +1,145 @@
+"""Arima as the network's second partner (combine="auto", forecast.models.partners): where it
+joins, the three weights, the forecast against statsforecast's own models, failures, the
+model directory and several workers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from test_pool import run_workers
+
+from forecast import Forecaster, combination
+from forecast.errors import ModelDirError, TrainingError
+from forecast.models import partners
+from forecast.windowing import validation_origins
+
+pytest.importorskip("statsforecast")
+
+TINY = dict(units=8, epochs=3, patience=2, batch_size=16, ensemble=1)
+
+
+def test_the_weights_are_inverse_error_powers_and_two_give_the_two_forecast_weight():
+    # 1 : 2 : 4 → 1, 1/16, 1/256 normalised (sum 273/256)
+    np.testing.assert_allclose(
+        combination.choose_weights([1.0, 2.0, 4.0]),
+        [round(256 / 273, 3), 1 - round(256 / 273, 3) - round(1 / 273, 3), round(1 / 273, 3)],
+    )
+    for network, theta in [(1.0, 2.0), (3.0, 1.0), (1.0, 1.0), (0.7, 0.9)]:
+        errors = np.array([network, 0, 0, 0, theta])
+        weights = combination.choose_weights([network, theta])
+        assert weights[0] == combination.choose_weight(errors) and weights.sum() == 1.0
+    assert combination.choose_weights([0.0, 0.0, 1.0]).tolist() == [1.0, 0.0, 0.0]
+    assert combination.choose_weights([1.0, 2.0, 0.0]).tolist() == [0.0, 0.0, 1.0]
+    assert combination.choose_weights([1e-200, 1e-199, 1e-198]).sum() == pytest.approx(1.0)
+
+
+def test_arima_joins_a_short_monthly_series_and_the_forecast_is_the_sum_of_the_three(airline):
+    from statsforecast.models import AutoARIMA, AutoTheta
+
+    fc = Forecaster(horizon=12, seed=0, **TINY).fit(airline)
+    t = fc.training_
+    alone = t["validation_error_alone"]  # per series, rounded to 1e-6
+    assert list(alone) == ["network", "theta", "arima"]
+    weights = combination.choose_weights(list(alone.values()))
+    assert t["network_weight"] == pytest.approx(weights[0], abs=2e-3)
+    assert t["arima_weight"] == pytest.approx(weights[2], abs=2e-3) and t["arima_weight"] > 0
+    assert alone["network"] == t["validation_error_by_weight"]["1"]
+    assert alone["theta"] == t["validation_error_by_weight"]["0"]
+    frame = fc.history_[None]
+    network = fc.model_._network_forecast({None: frame}, {None: [len(frame)]})[None][0, :, 0]
+    y = frame["passengers"].to_numpy(dtype=float)
+    (selected,) = fc.model_.partner_.selected_[None]
+    theta = AutoTheta(season_length=12, model=selected).fit(y).predict(12)["mean"]
+    arima = AutoARIMA(season_length=12).fit(y).predict(12)["mean"]  # refitted on the whole
+    w, a = t["network_weight"], t["arima_weight"]
+    expected = w * network + (1 - w - a) * theta + a * arima
+    np.testing.assert_allclose(fc.predict()["passengers"], expected, rtol=1e-9)
+
+
+def test_arima_stays_out_beyond_its_limits_and_with_combine_theta(monkeypatch, airline):
+    from forecast.models.statistical import ARIMA
+
+    tried = []
+
+    def record(self, *args):  # records the attempt, then fails: arima stays out
+        tried.append(1)
+        raise TrainingError("recorded")
+
+    monkeypatch.setattr(ARIMA, "fit", record)
+
+    def tries(**params) -> bool:
+        tried.clear()
+        t = Forecaster(horizon=12, seed=0, **TINY, **params).fit(airline).training_
+        assert "arima_weight" not in t and "validation_error_alone" not in t
+        return bool(tried)
+
+    assert tries()  # one monthly series: arima is tried
+    assert not tries(combine="theta")
+    monkeypatch.setattr(partners, "ARIMA_MAX_SEASON", 11)
+    assert not tries()
+    monkeypatch.setattr(partners, "ARIMA_MAX_SEASON", 12)
+    monkeypatch.setattr(partners, "ARIMA_MAX_SERIES", 0)
+    assert not tries()
+
+
+def test_a_series_arima_cannot_fit_leaves_it_out_of_the_combination(monkeypatch, airline):
+    from forecast.models.statistical import ARIMA
+
+    def fail(self, key, values, options=None):
+        raise TrainingError("no arima here")
+
+    monkeypatch.setattr(ARIMA, "_fit_series", fail)
+    fc = Forecaster(horizon=12, seed=0, **TINY).fit(airline)
+    alone = Forecaster(horizon=12, seed=0, **TINY, combine="theta").fit(airline)
+    assert "arima_weight" not in fc.training_ and fc.model_.arima_ is None
+    assert fc.model_.weight_ == alone.model_.weight_
+    np.testing.assert_array_equal(fc.predict().to_numpy(), alone.predict().to_numpy())
+
+
+def test_the_three_weights_survive_the_model_directory(tmp_path, airline):
+    from forecast.models.neural import LSTMDirect
+
+    fc = Forecaster(horizon=12, seed=0, **TINY).fit(airline)
+    assert fc.model_.arima_weight_ > 0
+    fc.save(tmp_path / "m")
+    back = Forecaster.load(tmp_path / "m")
+    assert (back.model_.weight_, back.model_.arima_weight_) == (
+        fc.model_.weight_,
+        fc.model_.arima_weight_,
+    )
+    np.testing.assert_array_equal(back.predict().to_numpy(), fc.predict().to_numpy())
+    config, spec = fc.model_.get_config(), fc.model_.spec
+    with pytest.raises(ModelDirError, match="weights exceed 1"):
+        LSTMDirect.from_config(spec, config | {"network_weight": 0.9, "arima_weight": 0.2}, {
+            "model.keras": None
+        })  # fmt: skip
+    # a state written before arima could join has no arima weight: theta takes the rest
+    older = {k: v for k, v in config.items() if k != "arima_weight"}
+    model = LSTMDirect.from_config(spec, older, {"model.keras": tmp_path / "m" / "model.keras"})
+    assert model.arima_weight_ == 0.0 and model.weight_ == fc.model_.weight_
+
+
+def test_every_worker_gets_the_same_three_weights(airline):
+    from forecast.models.neural import LSTMDirect
+
+    spec = Forecaster(horizon=12, seed=0, **TINY).fit(airline).model_.spec
+    y = airline.set_index("date")["passengers"].astype(float).asfreq("MS")
+    frames = {k: (y * (1 + k) + 10 * k * np.sin(np.arange(len(y)))).to_frame() for k in range(3)}
+    origins = {k: validation_origins(len(f), spec.lookback, 12, 0.2) for k, f in frames.items()}
+    steps = np.arange(12)
+
+    def network(frames, origins):  # 10 % too high everywhere
+        return {
+            k: 1.1 * frames[k].to_numpy()[np.asarray(origins[k])[:, None] + steps] for k in frames
+        }
+
+    def choose(keys):
+        model = LSTMDirect(spec)
+        model._network_forecast = network
+        part = {k: frames[k] for k in keys}
+        model._choose_weight(part, {k: origins[k] for k in keys}, list(keys))
+        return model.weight_, model.arima_weight_
+
+    whole = choose([0, 1, 2])
+    assert whole[1] > 0
+    assert run_workers(2, lambda pool: choose([[0], [1, 2]][pool.index])) == [whole, whole]
