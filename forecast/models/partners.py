@@ -54,7 +54,7 @@ class Partnered:
         from forecast.models.statistical import Theta
 
         spec = self.spec
-        self.partner_ = Theta(spec)
+        self.partner_, self.arima_, self.arima_weight_ = Theta(spec), None, 0.0
         try:  # one fit per series on the rows before its first validation origin
             self.partner_.fit(frames, validation)
         except MissingDependencyError:
