@@ -119,6 +119,39 @@ def test_the_three_weights_survive_the_model_directory(tmp_path, airline):
     assert model.arima_weight_ == 0.0 and model.weight_ == fc.model_.weight_
 
 
+def test_predict_moves_arimas_kept_parameters_instead_of_searching_again(
+    monkeypatch, tmp_path, airline
+):
+    from statsforecast.models import AutoARIMA
+
+    from forecast.models.neural import LSTMDirect
+    from forecast.models.statistical import ARIMA
+
+    fc = Forecaster(horizon=12, seed=0, **TINY).fit(airline)
+    (kept,) = fc.model_.arima_.final_["None"]
+    y = fc.history_[None]["passengers"].to_numpy(dtype=float)
+    searched = AutoARIMA(season_length=12).fit(y).model_  # the final fit: the same search
+    assert kept["arma"] == list(searched["arma"]) and kept["n"] == len(y)
+    assert kept["coef"] == pytest.approx(dict(searched["coef"]), rel=1e-12)
+    before = fc.predict()
+    fc.save(tmp_path / "m")
+
+    def refuse(self, *args, **kwargs):
+        raise AssertionError("arima was fitted again")
+
+    monkeypatch.setattr(ARIMA, "_fit_series", refuse)
+    np.testing.assert_array_equal(fc.predict().to_numpy(), before.to_numpy())
+    back = Forecaster.load(tmp_path / "m")
+    assert back.model_.arima_.final_ == fc.model_.arima_.final_
+    np.testing.assert_array_equal(back.predict().to_numpy(), before.to_numpy())
+    config, files = fc.model_.get_config(), {"model.keras": tmp_path / "m" / "model.keras"}
+    bad = {"None": [dict(kept, arma=kept["arma"][:6])]}
+    with pytest.raises(ModelDirError, match=r"model\.state\.arima\.None"):
+        LSTMDirect.from_config(fc.model_.spec, config | {"arima": bad}, files)
+    with pytest.raises(ModelDirError, match="'model.state.arima': a series without a scaler"):
+        LSTMDirect.from_config(fc.model_.spec, config | {"arima": {"x": [kept]}}, files)
+
+
 def test_every_worker_gets_the_same_three_weights(airline):
     from forecast.models.neural import LSTMDirect
 

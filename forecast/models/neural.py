@@ -188,13 +188,14 @@ class _Network(Partnered, Model):
             "network_weight": self.weight_,
             "arima_weight": self.arima_weight_,
             "theta": dict(self.partner_.final_) if self.partner_ is not None else {},
+            "arima": dict(self.arima_.final_) if self.arima_ is not None else {},
         }
 
     @classmethod
     def from_config(cls, spec: ModelSpec, config: dict, files: dict[str, Path]):
         from forecast import training
         from forecast.modeldir import load_keras
-        from forecast.models.statistical import Theta
+        from forecast.models.statistical import ARIMA, Theta
         from forecast.schema import Int, List, Map, Num, Str, check
         from forecast.seasonal import Seasonal
 
@@ -209,6 +210,13 @@ class _Network(Partnered, Model):
         indices = List(List(Num(), min_len=k, max_len=k), min_len=m, max_len=m)
         theta = {"m": Int(1, m), "modeltype": Str(choices=("STM", "OTM", "DSTM", "DOTM"))}
         theta.update(dict.fromkeys(Theta.PARAMETERS, Num()))
+        # statsforecast's orders (p, q, P, Q, season, d, D), coefficients by name, the history
+        arima = {
+            "arma": List(Int(0, 10**6), min_len=7, max_len=7),
+            "coef": Map(Num(), max_len=64),
+            "sigma2": Num(low=0),
+            "n": Int(1, 10**12),
+        }
         schema = {
             "transforms": Map(Str(choices=("log", "none"))),
             "seasonal": Map({"anchor": Str(max_len=64), "indices": indices}),
@@ -217,12 +225,13 @@ class _Network(Partnered, Model):
             "network_weight": Num(0, 1),
             "arima_weight": Num(0, 1),
             "theta": Map(List(theta, min_len=k, max_len=k)),
+            "arima": Map(List(arima, min_len=k, max_len=k)),
         }
-        config = {"arima_weight": 0.0, **config}  # absent: written before arima could join
+        config = {"arima_weight": 0.0, "arima": {}, **config}  # absent: before arima joined
         check(config, schema, "model.state")
         if set(config["transforms"]) != set(config["scalers"]["series"]):
             raise ModelDirError("'model.state': the series of transforms and scalers differ")
-        for part in ("seasonal", "theta"):
+        for part in ("seasonal", "theta", "arima"):
             if not set(config[part]) <= set(config["transforms"]):
                 raise ModelDirError(f"'model.state.{part}': a series without a scaler")
         if NETWORK not in files:
@@ -247,6 +256,9 @@ class _Network(Partnered, Model):
         if config["theta"]:
             model.partner_ = Theta(spec)
             model.partner_.final_ = dict(config["theta"])
+        if config["arima"]:
+            model.arima_ = ARIMA(spec)
+            model.arima_.final_ = dict(config["arima"])
         model.network_ = load_keras(files[NETWORK])
         return model
 

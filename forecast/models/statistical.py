@@ -80,6 +80,7 @@ class _Statistical(Model):
         # fit() until forecast() uses it for the same frame and first origin
         self._fitted = {}
         self.selected_ = {}  # {key: [the model selected per target]} by the validation fit
+        self.final_ = {}  # {str(key): [what forward needs, per target]} of fit_final
 
     @staticmethod
     def describe(fitted) -> str:
@@ -118,9 +119,41 @@ class _Statistical(Model):
         }
         return {"selected": selected}
 
+    def fit_final(self, frames: dict) -> None:
+        """Fits each series of ``frames`` on its whole history and keeps what ``forward``
+        needs of each fitted model in ``final_`` (``{str(key): [per target]}``, see
+        :meth:`_keep`); a series it cannot fit, or whose fit cannot be kept, keeps none (a
+        forecast then refits). The combination's partners do this at the end of a fit, so
+        that ``predict`` moves the kept models through the history instead of refitting.
+        """
+        for key, frame in frames.items():
+            try:
+                fitted = self._fit_series(
+                    key, targets_of(frame, self.spec), self._final_options(key)
+                )
+            except TrainingError:
+                continue
+            kept = [self._keep(f.model_) for f in fitted]
+            if all(one is not None for one in kept):
+                self.final_[str(key)] = kept
+
+    def _final_options(self, key) -> list | None:
+        """More estimator arguments per target for :meth:`fit_final` (``None``: none)."""
+        return None
+
+    def _keep(self, model_: dict) -> dict | None:
+        """The JSON-able part of a fitted ``model_`` that :meth:`_rebuild` needs, or
+        ``None`` where it cannot be kept (non-finite parameters)."""
+        raise NotImplementedError
+
+    def _rebuild(self, one: dict):
+        """A statsforecast model whose ``forward`` works, from a :meth:`_keep` entry."""
+        raise NotImplementedError
+
     def _stored(self, key) -> list | None:
         """Fitted models kept for ``key`` that ``forward`` moves to any origin, or ``None``."""
-        return None
+        kept = self.final_.get(str(key))
+        return None if kept is None else [self._rebuild(one) for one in kept]
 
     def forecast(self, frames: dict, origins: dict) -> dict:
         horizon, out = self.spec.horizon, {}
@@ -182,10 +215,6 @@ class Theta(_Statistical):
     PARAMETERS = ("alpha", "theta", "initial_smoothed")
     """What statsforecast's ``forward`` reads of a fitted model, beside ``m`` and ``modeltype``."""
 
-    def __init__(self, spec):
-        super().__init__(spec)
-        self.final_ = {}  # {str(key): [parameters per target]} of fit_final
-
     @staticmethod
     def describe(fitted) -> str:
         return str(fitted.model_["modeltype"])
@@ -212,33 +241,22 @@ class Theta(_Statistical):
             >>> theta.forecast({"a": frame}, {"a": [30]})["a"].round(1).ravel().tolist()
             [31.0, 32.0]
         """
-        for key, frame in frames.items():
-            chosen = self.selected_.get(key)
-            options = None if chosen is None else [{"model": model} for model in chosen]
-            try:
-                fitted = self._fit_series(key, targets_of(frame, self.spec), options)
-            except TrainingError:
-                continue
-            kept = [
-                {"m": int(f.model_["m"]), "modeltype": str(f.model_["modeltype"])} for f in fitted
-            ]
-            for one, f in zip(kept, fitted, strict=True):
-                one.update({p: float(f.model_["par"][p]) for p in self.PARAMETERS})
-            if all(np.isfinite([one[p] for p in self.PARAMETERS]).all() for one in kept):
-                self.final_[str(key)] = kept
+        super().fit_final(frames)
 
-    def _stored(self, key) -> list | None:
-        kept = self.final_.get(str(key))
-        if kept is None:
-            return None
-        cls = statsforecast_models(self.name).AutoTheta
-        models = []
-        for one in kept:
-            model = cls(season_length=self.spec.season_length)
-            par = {p: one[p] for p in self.PARAMETERS}
-            model.model_ = {"m": one["m"], "modeltype": one["modeltype"], "par": par}
-            models.append(model)
-        return models
+    def _final_options(self, key) -> list | None:
+        chosen = self.selected_.get(key)
+        return None if chosen is None else [{"model": model} for model in chosen]
+
+    def _keep(self, model_: dict) -> dict | None:
+        one = {"m": int(model_["m"]), "modeltype": str(model_["modeltype"])}
+        one.update({p: float(model_["par"][p]) for p in self.PARAMETERS})
+        return one if np.isfinite([one[p] for p in self.PARAMETERS]).all() else None
+
+    def _rebuild(self, one: dict):
+        model = statsforecast_models(self.name).AutoTheta(season_length=self.spec.season_length)
+        par = {p: one[p] for p in self.PARAMETERS}
+        model.model_ = {"m": one["m"], "modeltype": one["modeltype"], "par": par}
+        return model
 
 
 class ARIMA(_Statistical):
@@ -253,3 +271,48 @@ class ARIMA(_Statistical):
         from statsforecast.arima import arima_string
 
         return arima_string(fitted.model_).strip()
+
+    def _keep(self, model_: dict) -> dict | None:
+        """The orders ``arma`` (statsforecast's 7: p, q, P, Q, season, d, D), the
+        coefficients by name, ``sigma2`` and the history's length ``n``: what ``forward``
+        reads (a drift's regressor is the time index 1 … n, rebuilt from ``n``); ``None``
+        for a model with other regressors or non-finite numbers.
+
+        Example:
+            >>> import numpy as np, pandas as pd, pytest
+            >>> _ = pytest.importorskip("statsforecast")
+            >>> from forecast.models.base import ModelSpec
+            >>> spec = ModelSpec(("y",), (), "YS", 1, 3, 1, (), {})
+            >>> y = 10 + np.sin(np.arange(60.0))
+            >>> arima = ARIMA(spec)
+            >>> arima.fit_final({"a": pd.DataFrame({"y": y})})
+            >>> sorted(arima.final_["a"][0])
+            ['arma', 'coef', 'n', 'sigma2']
+            >>> kept = arima.forecast({"a": pd.DataFrame({"y": y})}, {"a": [60]})["a"].ravel()
+            >>> refit = statsforecast_models("arima").AutoARIMA().fit(y).predict(3)["mean"]
+            >>> bool(np.allclose(kept, refit, rtol=1e-9))
+            True
+        """
+        coef = {str(name): float(value) for name, value in model_["coef"].items()}
+        n = len(model_["x"])
+        xreg = model_["xreg"]
+        drift = np.arange(1.0, n + 1).reshape(-1, 1)
+        if xreg is not None and ("drift" not in coef or not np.array_equal(xreg, drift)):
+            return None
+        one = {"arma": [int(k) for k in model_["arma"]], "coef": coef, "n": n}
+        one["sigma2"] = float(model_["sigma2"])
+        return one if np.isfinite([*coef.values(), one["sigma2"]]).all() else None
+
+    def _rebuild(self, one: dict):
+        model = statsforecast_models(self.name).AutoARIMA(season_length=self.spec.season_length)
+        n = one["n"]
+        drift = np.arange(1.0, n + 1).reshape(-1, 1) if "drift" in one["coef"] else None
+        model.model_ = {
+            "arma": tuple(one["arma"]),
+            "coef": dict(one["coef"]),
+            "sigma2": one["sigma2"],
+            "x": np.zeros(n),  # forward reads only its length (a drift's time index)
+            "xreg": drift,
+            "lambda": None,  # statsforecast fits no Box-Cox transform
+        }
+        return model
