@@ -110,7 +110,7 @@ def choose_weights(alone) -> np.ndarray:
     rounded to 0.001 and the second taking the rest, so that they sum to 1.
 
     For two forecasts this is :func:`choose_weight`'s rule. A forecast without error takes
-    the whole weight (the first such). ``models/neural`` uses it when ``arima`` joins theta
+    the whole weight (the first such). ``models/partners`` uses it when ``arima`` joins theta
     as a partner of the network.
 
     Example:
