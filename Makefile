@@ -49,6 +49,8 @@ bench: $(BIN)/python
 	$(BIN)/python benchmarks/multi_worker.py
 	$(BIN)/python benchmarks/part_memory.py
 	$(BIN)/python benchmarks/combination.py
+	$(BIN)/python benchmarks/long_horizon.py --half tuning
+	$(BIN)/python benchmarks/long_horizon.py --half reporting
 
 # Long fuzz runs (CI runs short ones): random CSV files at the loader, random resealed manifests
 # at Forecaster.load. Figures in benchmarks/results/fuzz.md.

@@ -22,7 +22,8 @@ short for its horizon, its training windows run up to its first validation origi
 trained on the very values it is judged on, and its validation error says little of its
 error on new data (36 months ahead on AirPassengers: 0.91 against theta's 1.63 on
 validation, so the network alone and a 9.3 % MAPE; theta alone gives 5.4 %). Without a
-single purged series the weight is :data:`EQUAL`, the plain mean of the two forecasts.
+single purged series the weight is :data:`EQUAL`, the plain mean of the two forecasts (of
+the three where arima joins, :mod:`forecast.models.partners`).
 
 Pure numpy; imports nothing heavy.
 """

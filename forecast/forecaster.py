@@ -81,8 +81,9 @@ class Forecaster(BaseEstimator):
             (:func:`forecast.combination.choose_weight`: inverse-error weights, 1 for the
             network alone), on the series whose validation is purged (0.5 when there is
             none); ``"auto"`` as well, and adds ``AutoARIMA`` as a third forecast for at
-            most 10 series with a season of at most 12 steps
-            (:mod:`forecast.models.partners`); ``"none"``: the network alone.
+            most 10 series with a season of at most 12 steps (a third each when no
+            series is purged; :mod:`forecast.models.partners`); ``"none"``: the network
+            alone.
         season_length: season of ``seasonal-naive`` and MASE; default from the frequency.
         seed: seed of initialisation, shuffling and dropout: same seed, same data, same
             machine → identical forecasts.

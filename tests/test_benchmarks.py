@@ -21,6 +21,7 @@ SCRIPTS = [
     "part_memory",
     "combination",
     "holdout",
+    "long_horizon",
 ]
 
 

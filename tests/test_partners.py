@@ -56,6 +56,34 @@ def test_arima_joins_a_short_monthly_series_and_the_forecast_is_the_sum_of_the_t
     np.testing.assert_allclose(fc.predict()["passengers"], expected, rtol=1e-9)
 
 
+def test_without_a_purged_series_arima_joins_the_plain_mean_of_the_three(airline):
+    from statsforecast.models import AutoARIMA, AutoTheta
+
+    from forecast.cli.summary import _fit_summary
+
+    short = airline.iloc[:108]  # 9 years, 36 months ahead: validation overlaps training
+    fc = Forecaster(horizon=36, seed=0, **TINY).fit(short)
+    t = fc.training_
+    assert t["validation"] == "overlapping" and t["weight_chosen_on"] == 0
+    assert (t["network_weight"], t["arima_weight"]) == (0.333, 0.333)
+    assert "validation_error_alone" not in t
+    line = next(x for x in _fit_summary(fc, None).splitlines() if x.startswith("Combined:"))
+    assert line == (
+        "Combined:   0.333 x network + 0.334 x theta + 0.333 x arima, equal weights: no series "
+        "had validation windows apart from its training windows to choose the weight on"
+    )
+    frame = fc.history_[None]
+    network = fc.model_._network_forecast({None: frame}, {None: [len(frame)]})[None][0, :, 0]
+    y = frame["passengers"].to_numpy(dtype=float)
+    (selected,) = fc.model_.partner_.selected_[None]
+    theta = AutoTheta(season_length=12, model=selected).fit(y).predict(36)["mean"]
+    arima = AutoARIMA(season_length=12).fit(y).predict(36)["mean"]
+    expected = 0.333 * network + 0.334 * theta + 0.333 * arima
+    np.testing.assert_allclose(fc.predict()["passengers"], expected, rtol=1e-9)
+    theta_only = Forecaster(horizon=36, seed=0, **TINY, combine="theta").fit(short).training_
+    assert (theta_only["network_weight"], "arima_weight" in theta_only) == (0.5, False)
+
+
 def test_arima_stays_out_beyond_its_limits_and_with_combine_theta(monkeypatch, airline):
     from forecast.models.statistical import ARIMA
 

@@ -51,8 +51,9 @@ def _fit_summary(fc, model_dir) -> str:
         if "network_weight" in t:
             w, a = t["network_weight"], t.get("arima_weight", 0.0)
             mix = f"Combined:   {w:g} x network + {round(1 - w - a, 3):g} x theta, "
-            if "validation_error_alone" in t:  # arima joined (forecast.models.partners)
+            if "arima_weight" in t:  # arima joined (forecast.models.partners)
                 mix = mix.replace("theta, ", f"theta + {a:g} x arima, ")
+            if "validation_error_alone" in t:
                 alone = ", ".join(f"{k} {e:.3f}" for k, e in t["validation_error_alone"].items())
                 lines.append(f"{mix}inverse-error weights (validation error per series: {alone})")
             elif "validation_error_by_weight" in t:
