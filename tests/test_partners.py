@@ -194,13 +194,16 @@ def test_every_worker_gets_the_same_three_weights(airline):
             k: 1.1 * frames[k].to_numpy()[np.asarray(origins[k])[:, None] + steps] for k in frames
         }
 
-    def choose(keys):
+    def choose(keys, purged=True):
         model = LSTMDirect(spec)
         model._network_forecast = network
         part = {k: frames[k] for k in keys}
-        model._choose_weight(part, {k: origins[k] for k in keys}, list(keys))
+        model._choose_weight(part, {k: origins[k] for k in keys}, list(keys) if purged else [])
         return model.weight_, model.arima_weight_
 
     whole = choose([0, 1, 2])
     assert whole[1] > 0
     assert run_workers(2, lambda pool: choose([[0], [1, 2]][pool.index])) == [whole, whole]
+    # no purged series on any worker: the plain mean of the three on every worker
+    thirds = run_workers(2, lambda pool: choose([[0], [1, 2]][pool.index], purged=False))
+    assert thirds == [(0.333, 0.333)] * 2
