@@ -51,6 +51,7 @@ bench: $(BIN)/python
 	$(BIN)/python benchmarks/combination.py
 	$(BIN)/python benchmarks/long_horizon.py --half tuning
 	$(BIN)/python benchmarks/long_horizon.py --half reporting
+	$(BIN)/python benchmarks/long_horizon.py --half holdout
 
 # Long fuzz runs (CI runs short ones): random CSV files at the loader, random resealed manifests
 # at Forecaster.load. Figures in benchmarks/results/fuzz.md.
