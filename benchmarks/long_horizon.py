@@ -78,6 +78,8 @@ def score(name, dates, values, freq, season, folds, log) -> list[dict]:
     from statsforecast.models import AutoARIMA, AutoTheta
 
     from forecast import Forecaster
+    from forecast.metrics import mae
+    from forecast.models.baselines import SeasonalNaive
 
     usual = usual_horizon(freq)
     horizon, rows = 2 * usual, []
@@ -97,12 +99,10 @@ def score(name, dates, values, freq, season, folds, log) -> list[dict]:
         }
         for combo, parts in COMBINATIONS.items():
             forecasts[combo] = np.mean([forecasts[p] for p in parts], axis=0)
-        lag = season if len(y) > season else 1
-        naive = y[len(y) - lag + np.arange(horizon) % lag]
-        base = np.mean(np.abs(naive - test))
+        base = mae(test, SeasonalNaive.point(y[:, None], horizon, season)[:, 0])
         row = {"series": name, "fold": k, "rows": len(y), "horizon": horizon}
         row |= {"validation": fc.training_["validation"], "seconds": round(seconds, 1)}
-        row |= {m: float(np.mean(np.abs(f - test)) / base) for m, f in forecasts.items()}
+        row |= {m: float(mae(test, f) / base) for m, f in forecasts.items()}
         rows.append(row)
         log(f"  {name} fold {k}: " + ", ".join(f"{m} {row[m]:.3f}" for m in forecasts))
     return rows
@@ -118,23 +118,21 @@ def run(which: str, every: int, log=print) -> pd.DataFrame:
 
         for name, (stem, column) in SERIES:
             sd = load(stem, column)
-            if season_length(sd.freq) <= 12:
-                frame = sd.frames[None]
+            frame, season = sd.frames[None], season_length(sd.freq)
+            if season <= 12:
                 values = frame[column].to_numpy(dtype=float)
-                dates = frame.index.to_numpy()
-                rows += score(name, dates, values, sd.freq, season_length(sd.freq), 3, log)
+                rows += score(name, frame.index.to_numpy(), values, sd.freq, season, 3, log)
         return pd.DataFrame(rows).assign(half=which)
     files = univariate_files()
+    stems = [p.stem for p in files]
     for path in files:
-        if half(path.stem, [p.stem for p in files]) != which:
+        if half(path.stem, stems) != which:
             continue
         frame = pd.read_csv(path, parse_dates=["date"])
         freq = pd.infer_freq(frame["date"])
-        if season_length(freq) <= 12:
+        if (season := season_length(freq)) <= 12:
             values = frame.iloc[:, 1].to_numpy(dtype=float)
-            rows += score(
-                path.stem, frame["date"].to_numpy(), values, freq, season_length(freq), 3, log
-            )
+            rows += score(path.stem, frame["date"].to_numpy(), values, freq, season, 3, log)
     panel = pd.read_csv(DATA / PANEL, parse_dates=["date"])
     names = sorted(panel["series"].unique())
     for name in [s for s in names if half(s, names) == which][::every]:
