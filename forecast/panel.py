@@ -260,7 +260,8 @@ def calibrate(
             "|validation error| / series scale, pooled over series, per step and target, "
             "times the series' scale (its in-sample seasonal naive MAE); on the log scale "
             "(point × exp(±…)) for the series the model forecasts on it; for a combination, "
-            "the weighted sum of its parts' |validation errors|; a level is read higher "
+            "the weighted sum of its parts' |validation errors|, and at predict the interval "
+            "also spans the parts' forecasts; a level is read higher "
             "where the earlier origins' errors under-covered the later ones'"
         ),
         "level": level,

@@ -25,6 +25,7 @@ import pandas as pd
 
 from forecast import panel
 from forecast.columns import interval_columns
+from forecast.combination import combine
 from forecast.data import SeriesData, validate_frame
 from forecast.errors import DataError
 from forecast.frequency import future_index
@@ -111,14 +112,22 @@ def table(fc, frames: dict, horizon: int, level: float) -> pd.DataFrame:
             f"{fc.lookback_} (its lookback) to forecast from"
         )
     by_model = {key: f for key, f in frames.items() if not route.use_base[key]}
-    points = fc.model_.forecast(by_model, {key: [len(f)] for key, f in by_model.items()})
+    parts = fc.model_.forecast_parts(by_model, {key: [len(f)] for key, f in by_model.items()})
+    points = combine(parts)
     pieces = []
     for key, frame in frames.items():
         base = route.use_base[key]
         if base:
             point = panel.base_forecast(frame, fc.targets_, fc.horizon_, fc.season_length_)
+            spread = None
         else:
             point = points[key][0]
+            # a combination's interval holds each of its parts (intervals.bounds)
+            spread = (
+                np.stack([part[key][0] for _, part in parts])[:, :horizon]
+                if len(parts) > 1
+                else None
+            )
         scale, log = _interval_scale(fc, key, frame, base)
         width = half_width(fc.base_quantiles_ if base else fc.quantiles_, level, scale)
         pieces.append(
@@ -130,6 +139,7 @@ def table(fc, frames: dict, horizon: int, level: float) -> pd.DataFrame:
                 fc.targets_,
                 fc.data_info_["id_col"],
                 log,
+                spread,
             )
         )
     out = pd.concat(pieces) if len(pieces) > 1 else pieces[0]
@@ -155,12 +165,13 @@ def _interval_scale(fc, key, frame, base: bool):
     return panel.scale_of(frame, fc.targets_, fc.season_length_, log), log
 
 
-def piece(key, frame, point, width, targets, id_col, log=False) -> pd.DataFrame:
+def piece(key, frame, point, width, targets, id_col, log=False, parts=None) -> pd.DataFrame:
     """One series' forecast table from its point ``(h, K)`` and half-width ``(h, K)`` on
-    its interval scale (``log``: the log scale, :func:`~forecast.intervals.bounds`)."""
+    its interval scale (``log``: the log scale), the interval spanning ``parts`` (``(P, h,
+    K)``, a combination's parts, or ``None``; :func:`~forecast.intervals.bounds`)."""
     index = future_index(frame.index, len(point))
     floor = log_floor(frame[list(targets)].to_numpy(dtype=float)) if log else None
-    low, high = bounds(point, width, log, floor)
+    low, high = bounds(point, width, log, floor, parts)
     columns = {}
     for k, target in enumerate(targets):
         name, lower, upper = interval_columns(target)

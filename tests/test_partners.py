@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from test_pool import run_workers
 
-from forecast import Forecaster, combination
+from forecast import Forecaster, combination, intervals
 from forecast.errors import ModelDirError, TrainingError
 from forecast.models import partners
 from forecast.windowing import validation_origins
@@ -57,6 +57,7 @@ def test_arima_joins_a_short_monthly_series_and_the_forecast_is_the_sum_of_the_t
 
 
 def test_without_a_purged_series_arima_joins_the_plain_mean_of_the_three(airline):
+    """… and the interval holds each of the three forecasts (intervals.bounds)."""
     from statsforecast.models import AutoARIMA, AutoTheta
 
     from forecast.cli.summary import _fit_summary
@@ -80,6 +81,21 @@ def test_without_a_purged_series_arima_joins_the_plain_mean_of_the_three(airline
     arima = AutoARIMA(season_length=12).fit(y).predict(36)["mean"]
     expected = 0.333 * network + 0.334 * theta + 0.333 * arima
     np.testing.assert_allclose(fc.predict()["passengers"], expected, rtol=1e-9)
+    parts = np.stack([network, theta, arima])[..., None]  # (3, h, K)
+    for level in (80, 5):
+        pred = fc.predict(level=level)
+        width = intervals.half_width(fc.quantiles_, level, fc.scales_["None"])
+        log = "None" in fc.log_scales_
+        floor = intervals.log_floor(y[:, None])
+        calibrated = intervals.bounds(expected[:, None], width, log, floor)
+        lower, upper = (
+            np.minimum(calibrated[0], parts.min(0)),
+            np.maximum(calibrated[1], parts.max(0)),
+        )
+        np.testing.assert_allclose(pred["passengers_lower"], lower[:, 0], rtol=1e-9)
+        np.testing.assert_allclose(pred["passengers_upper"], upper[:, 0], rtol=1e-9)
+    # at 5 % the parts' spread is wider than the calibrated interval: the span is a bound
+    assert ((parts.min(0) < calibrated[0]) | (parts.max(0) > calibrated[1])).any()
     theta_only = Forecaster(horizon=36, seed=0, **TINY, combine="theta").fit(short).training_
     assert (theta_only["network_weight"], "arima_weight" in theta_only) == (0.5, False)
 
