@@ -10,7 +10,8 @@ from conftest import seasonal_frame
 from forecast import Forecaster
 from forecast.errors import DataError, NotFittedError
 
-TINY = dict(units=8, epochs=3, patience=2, batch_size=16, ensemble=1)
+# theta as the only partner: arima (combine="auto", tested in test_partners) costs 2-3 s a fit
+TINY = dict(units=8, epochs=3, patience=2, batch_size=16, ensemble=1, combine="theta")
 # Enough training that the networks beat their seasonal naive base (else its head is zeroed
 # and every seed forecasts the base).
 LEARNS = {**TINY, "epochs": 20, "patience": 20, "learning_rate": 0.01}

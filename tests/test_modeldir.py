@@ -20,7 +20,17 @@ from forecast import Forecaster
 from forecast.errors import ModelDirError
 from forecast.modeldir import MANIFEST, read_manifest
 
-TINY = dict(units=8, epochs=3, patience=2, batch_size=16, lookback=12, horizon=4, ensemble=1)
+# theta as the only partner: arima (combine="auto", tested in test_partners) costs 2-3 s a fit
+TINY = dict(
+    units=8,
+    epochs=3,
+    patience=2,
+    batch_size=16,
+    lookback=12,
+    horizon=4,
+    ensemble=1,
+    combine="theta",
+)
 
 
 @pytest.fixture(scope="module")
