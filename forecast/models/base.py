@@ -119,7 +119,9 @@ class Model(abc.ABC):
         The intervals are calibrated on ``sum(weight * |error of part|)``, never less than
         the error of the sum: a combination whose weights were set on the validation origins,
         where its parts' errors cancel in part, is not trusted to do so on new data
-        (:func:`forecast.panel.calibrate`). A single model is one part, its :meth:`forecast`.
+        (:func:`forecast.panel.calibrate`); and a forecast's interval holds each of its parts'
+        forecasts (:func:`forecast.intervals.bounds`). A single model is one part, its
+        :meth:`forecast`.
         """
         return [(1.0, self.forecast(frames, origins))]
 
