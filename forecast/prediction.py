@@ -122,12 +122,9 @@ def table(fc, frames: dict, horizon: int, level: float) -> pd.DataFrame:
             spread = None
         else:
             point = points[key][0]
-            # a combination's interval holds each of its parts (intervals.bounds)
-            spread = (
-                np.stack([part[key][0] for _, part in parts])[:, :horizon]
-                if len(parts) > 1
-                else None
-            )
+            # a combination's interval holds each of its parts (intervals.bounds); a single
+            # part is the point itself, always inside
+            spread = np.stack([part[key][0] for _, part in parts])[:, :horizon]
         scale, log = _interval_scale(fc, key, frame, base)
         width = half_width(fc.base_quantiles_ if base else fc.quantiles_, level, scale)
         pieces.append(
