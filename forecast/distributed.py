@@ -4,9 +4,10 @@ Keras 3's ``model.fit`` does not run under ``MultiWorkerMirroredStrategy``
 (keras-team/keras#20585), so a job on several machines trains with :func:`fit_one`: a
 compiled step run by ``strategy.run`` on every replica, whose gradients the Keras optimizer
 all-reduces (sum) before it applies them. The rest is what ``model.fit`` does, with the
-same objects: the same ``Adam``, the same mean squared error, and the very Keras callbacks
-``EarlyStopping(restore_best_weights=True)``, ``ReduceLROnPlateau`` and ``TerminateOnNaN``,
-called at the same points with the same logs. On one process (the default strategy) it
+same objects: the same ``Adam``, the same mean squared error, and the very callbacks
+(:func:`forecast.callbacks.training_callbacks`: Keras' early stopping with the best weights
+restored, ``ReduceLROnPlateau`` and ``TerminateOnNaN``), called at the same points with the
+same logs. On one process (the default strategy) it
 gives the weights of ``model.fit`` on the same data (``tests/test_distributed.py``).
 
 Input sharding: every worker draws the same shuffled stream of global batches of

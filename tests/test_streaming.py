@@ -149,6 +149,27 @@ def test_the_network_trains_on_the_stream(monthly):
     assert fc.training_["train_windows"] + fc.training_["val_windows"] < len(frame)
 
 
+def test_the_network_forecasts_what_keras_predict_gives(monthly, monkeypatch):
+    """``predict_scaled`` runs the network outside ``model.predict`` (its set-up costs a
+    fit's validation forecasts time): the same numbers to the bit, a short last batch too."""
+    pytest.importorskip("tensorflow")
+    from forecast import Forecaster, training
+    from forecast.tfdata import window_dataset
+
+    fc = Forecaster(
+        model="lstm", horizon=3, lookback=12, units=4, epochs=2, ensemble=2, seed=3, combine="none"
+    ).fit(monthly)
+    frame, network = fc.history_[None], fc.model_.network_
+    rows = fc.model_.rows({None: frame})
+    starts = rows.starts({None: list(range(12, len(frame) + 1))})
+    monkeypatch.setattr(training, "PREDICT_BATCH", 8)
+    assert len(starts) % 8  # the last batch is short
+    ours = training.predict_scaled(network, rows, starts)
+    theirs = network.predict(window_dataset(rows, starts, batch_size=8), verbose=0)
+    assert ours.shape == (len(starts), 2, 3, 1)
+    np.testing.assert_array_equal(ours, theirs)
+
+
 # ----------------------------------------------------------------------------- Parquet
 
 
