@@ -229,7 +229,7 @@ def main() -> int:
     first = next(iter(cases()))[0].split(" (")[0]
     lines += [
         "",
-        f"{first}'s fit again in {REPEATS} fresh processes (each the first fit of its process, "
+        f"The fit of {first} again in {REPEATS} fresh processes (each the first of its process, "
         f"the libraries imported before the clock): median **{np.median(runs):.1f} s**, "
         f"{min(runs):.1f}–{max(runs):.1f} s ({', '.join(f'{r:.1f}' for r in runs)}).",
     ]
