@@ -50,8 +50,9 @@ def inference(network):
     """
     run = _INFERENCE.get(network)
     if run is None:
+        model = weakref.ref(network)  # a strong one would keep the network (the key) alive
         # reduce_retracing: a batch of another size (the last, shorter one) reuses the trace
-        run = tf.function(lambda x: network(x, training=False), reduce_retracing=True)
+        run = tf.function(lambda x: model()(x, training=False), reduce_retracing=True)
         _INFERENCE[network] = run
     return run
 

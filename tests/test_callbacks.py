@@ -100,3 +100,19 @@ def test_early_stopping_copies_and_restores_the_weights_keras_does(patience, epo
     assert len(ours.best_weights) == len(theirs.best_weights)
     for a, b in zip(ours.best_weights + weights, theirs.best_weights + keras_weights, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_the_inference_function_is_the_networks_and_does_not_keep_it_alive():
+    import gc
+    import weakref
+
+    net = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3)])
+    x = np.arange(8, dtype="float32").reshape(4, 2)
+    run = losses.inference(net)
+    assert losses.inference(net) is run  # traced once per network
+    np.testing.assert_array_equal(run(x), net.predict_on_batch(x))
+    np.testing.assert_array_equal(run(x[:3]), net.predict_on_batch(x[:3]))  # a shorter batch
+    alive = weakref.ref(net)
+    del net, run
+    gc.collect()
+    assert alive() is None  # a fit's network is freed with its inference function
