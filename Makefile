@@ -22,12 +22,12 @@ demo: $(BIN)/python
 	@echo "Model:        $(OUT)/model"
 
 # Installs the package with the dev and stats extras (editable) and runs lint + the whole
-# test suite.
+# test suite, on two worker processes (pytest-xdist; the tests share no files or ports).
 test: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev,stats]"
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 format: $(BIN)/python
 	$(BIN)/ruff format .
