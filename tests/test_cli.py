@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -344,6 +345,30 @@ def test_a_signal_mangled_inside_tensorflow_still_ends_as_that_signal(kind, code
     assert isinstance(done.exception, RuntimeError) and str(done.exception) == "a bug"
 
 
+def _wait_for_tensorflow(proc, timeout=120.0):
+    """Returns once the process ``proc`` has TensorFlow's library loaded (Linux: read from
+    its memory map), or after a fixed 6 s where there is no ``/proc``. A fixed wait alone
+    could signal a process still starting on a busy machine (before the fit command ran)."""
+    import time
+
+    maps = Path(f"/proc/{proc.pid}/maps")
+    if not maps.exists():
+        time.sleep(6)
+        return
+    deadline = time.monotonic() + timeout
+    while "tensorflow" not in _read(maps):
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "TensorFlow was not loaded in time"
+        time.sleep(0.2)
+
+
+def _read(path) -> str:
+    try:
+        return path.read_text()
+    except OSError:  # the process has just ended
+        return ""
+
+
 @pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM", "SIGKILL"])
 def test_interrupted_or_killed_fit_keeps_the_model(
     signame, forecast_bin, model_dir, airline_csv, tmp_path
@@ -375,7 +400,8 @@ def test_interrupted_or_killed_fit_keeps_the_model(
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(6)
+    _wait_for_tensorflow(proc)  # the fit command runs: it imports TensorFlow to train
+    time.sleep(5)  # importing it takes about 5 s here: then into the fit (either is tested)
     proc.send_signal(getattr(signal, signame))
     _, err = proc.communicate(timeout=60)
     if signame == "SIGKILL":
