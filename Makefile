@@ -39,6 +39,7 @@ figures: $(BIN)/python
 
 bench: $(BIN)/python
 	$(BIN)/python benchmarks/lstm_speed.py
+	$(BIN)/python benchmarks/members_axis.py
 	$(BIN)/python benchmarks/windowing.py
 	$(BIN)/python benchmarks/accuracy.py
 	$(BIN)/python benchmarks/protocol.py --lstm

@@ -22,6 +22,7 @@ SCRIPTS = [
     "combination",
     "holdout",
     "long_horizon",
+    "members_axis",
 ]
 
 

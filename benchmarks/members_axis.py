@@ -1,0 +1,158 @@
+"""Would a members axis speed up the ensemble's training? Five LSTM loops against one.
+
+The default ``lstm`` trains five member networks inside one Keras model: every training
+step runs five LSTM loops (forward and gradient), and the first step traces and compiles
+five of them. An ensemble with a *members axis* would keep the five members' weights in
+one LSTM layer with a leading members dimension and run one loop for all of them. Before
+building it (it changes the network's structure, its saved form and its numbers), this
+script measures what it could save in the LSTM part alone, at AirPassengers' sizes (a batch
+of 27 windows, 24 steps, 3 features, 32 units):
+
+* ``separate``: five :class:`forecast.layers.LSTM` layers, as the ensemble has them;
+* ``stacked``: one loop over time whose matmul is batched over the five members (a
+  prototype written here, not in the package), in one ``tf.function(jit_compile=True)``.
+
+Each variant computes the mean squared error of its five final states against fixed
+targets and its gradient with respect to every weight. The first call (tracing and XLA
+compilation) is timed in a fresh process per run (the runs alternate between the
+variants), then the median of 100 further calls.
+
+Usage::
+
+    python benchmarks/members_axis.py            # 3 runs of each, about 2 minutes
+    python benchmarks/members_axis.py --runs 5 --output results.md
+
+Example:
+    >>> summary([{"first": 2.0, "step_ms": 7.0}, {"first": 3.0, "step_ms": 9.0}])
+    '2.00–3.00 s (median 2.50) | 7.00–9.00 ms (median 8.00)'
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUTPUT = ROOT / "benchmarks" / "results" / "members_axis.md"
+SIZES = {"members": 5, "batch": 27, "time": 24, "features": 3, "units": 32}
+
+CHILD = """
+import json, os, sys, time
+os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+sys.path.insert(0, {root!r})
+import numpy as np, tensorflow as tf
+M, B, T, F, U = {members}, {batch}, {time}, {features}, {units}
+rng = np.random.default_rng(0)
+x = tf.constant(rng.normal(size=(B, T, F)).astype("float32"))
+y = tf.constant(rng.normal(size=(B, M, U)).astype("float32"))
+if {variant!r} == "separate":
+    from forecast.layers import LSTM
+    layers = [LSTM(U) for _ in range(M)]
+    for layer in layers:
+        layer.build((None, T, F))
+    weights = [v for layer in layers for v in layer.trainable_variables]
+
+    @tf.function
+    def step(x, y):
+        with tf.GradientTape() as tape:
+            out = tf.stack([layer(x) for layer in layers], axis=1)
+            loss = tf.reduce_mean((out - y) ** 2)
+        return tape.gradient(loss, weights)
+else:
+    kernel = tf.Variable(rng.normal(size=(M, F + U, 4 * U)).astype("float32") * 0.1)
+    bias = tf.Variable(np.zeros((M, 1, 4 * U), "float32"))
+    weights = [kernel, bias]
+
+    def forward(x):
+        xs = tf.transpose(x, [1, 0, 2])
+        h = tf.zeros((M, B, U))
+        c = tf.zeros((M, B, U))
+
+        def body(t, h, c):
+            xt = tf.broadcast_to(xs[t][None], (M, B, F))
+            i, f, g, o = tf.split(tf.matmul(tf.concat([xt, h], -1), kernel) + bias, 4, -1)
+            c = tf.sigmoid(f) * c + tf.sigmoid(i) * tf.tanh(g)
+            return t + 1, tf.sigmoid(o) * tf.tanh(c), c
+
+        _, h, _ = tf.while_loop(lambda t, *_: t < T, body, (0, h, c), maximum_iterations=T)
+        return tf.transpose(h, [1, 0, 2])
+
+    @tf.function(jit_compile=True)
+    def step(x, y):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean((forward(x) - y) ** 2)
+        return tape.gradient(loss, weights)
+
+t0 = time.perf_counter()
+step(x, y)
+first = time.perf_counter() - t0
+for _ in range(5):
+    step(x, y)
+times = []
+for _ in range(100):
+    t0 = time.perf_counter()
+    step(x, y)
+    times.append(time.perf_counter() - t0)
+print(json.dumps({{"first": first, "step_ms": 1000 * sorted(times)[50]}}))
+"""
+
+
+def run(variant: str) -> dict:
+    """One fresh process of ``variant``: ``{"first": s, "step_ms": ms}``."""
+    code = CHILD.format(root=str(ROOT), variant=variant, **SIZES)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=600
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def summary(runs: list[dict]) -> str:
+    """The range and median of the first calls and of the per-call times of ``runs``."""
+    first = [r["first"] for r in runs]
+    step = [r["step_ms"] for r in runs]
+    return (
+        f"{min(first):.2f}–{max(first):.2f} s (median {statistics.median(first):.2f}) | "
+        f"{min(step):.2f}–{max(step):.2f} ms (median {statistics.median(step):.2f})"
+    )
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=3, help="fresh processes per variant")
+    parser.add_argument("--output", type=Path, default=OUTPUT)
+    args = parser.parse_args(argv)
+    results = {"separate": [], "stacked": []}
+    for _ in range(args.runs):  # alternating: the machine's drift touches both
+        for variant, runs in results.items():
+            runs.append(run(variant))
+            print(variant, runs[-1], flush=True)
+    sizes = ", ".join(f"{k} {v}" for k, v in SIZES.items())
+    lines = [
+        "# A members axis: five LSTM loops against one",
+        "",
+        f"Generated by `python benchmarks/members_axis.py --runs {args.runs}` on "
+        f"{platform.machine()} ({os.cpu_count()} cores, shared), Python "
+        f"{platform.python_version()}; {sizes}. Forward and gradient of the five members' "
+        "final states (see the script's docstring). First call: tracing and compiling, "
+        "in a fresh process per run; per call: median of 100 calls after it.",
+        "",
+        "| variant | first call | per call |",
+        "|---|---|---|",
+        f"| five `forecast.layers.LSTM` layers (as trained today) | {summary(results['separate'])} |",
+        f"| one stacked loop (members axis; a prototype in this script) | "
+        f"{summary(results['stacked'])} |",
+        "",
+    ]
+    text = "\n".join(lines)
+    print(text)
+    args.output.write_text(text)
+
+
+if __name__ == "__main__":
+    main()
