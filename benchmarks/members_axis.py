@@ -94,7 +94,6 @@ else:
         return tape.gradient(loss, weights)
 
 
-
 def timed(function, *args):
     t0 = time.perf_counter()
     function(*args)
@@ -133,7 +132,8 @@ print(json.dumps({{"first": first, "step_ms": step_ms, "adam_first": adam_first,
 
 
 def run(variant: str) -> dict:
-    """One fresh process of ``variant``: ``{"first": s, "step_ms": ms}``."""
+    """One fresh process of ``variant``: ``{"first": s, "step_ms": ms, "adam_first": s,
+    "adam_ms": ms}`` (the LSTM's first call and later calls, then Adam's)."""
     code = CHILD.format(root=str(ROOT), variant=variant, **SIZES)
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=600
