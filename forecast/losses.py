@@ -6,7 +6,7 @@ The validation loss is Keras' ``"mse"`` over all validation windows (the mean ov
 windows, members, steps and targets), summed in float64. It is computed here and not by
 ``model.fit(validation_data=...)``: Keras' ``evaluate`` costs about 15 ms per epoch in
 fixed overhead, 40 % of a small series' fit (AirPassengers: 100 epochs of one batch).
-The network runs in :func:`inference`, not ``predict_on_batch``: the same call, the same
+The network runs in :func:`forecast.networks.inference`, not ``predict_on_batch``: the same call, the same
 numbers, without Keras' distribution wrapper around it (4 ms per epoch more).
 
 Example:
@@ -20,41 +20,12 @@ Example:
 
 from __future__ import annotations
 
-import weakref
-
 import numpy as np
-import tensorflow as tf
+
+from forecast.networks import inference
 
 HELD_BYTES = 64 * 2**20
 """Validation batches up to this size are kept in memory for the fit (:func:`held`)."""
-
-_INFERENCE = weakref.WeakKeyDictionary()  # network -> its traced inference function
-
-
-def inference(network):
-    """``network(x, training=False)`` as one traced function per network (kept while the
-    network lives): what ``predict_on_batch`` runs, to the bit, without its per-call cost.
-
-    Args:
-        network: a Keras model.
-
-    Returns:
-        A function of a batch of inputs ``x`` returning the outputs as a ``tf.Tensor``.
-
-    Example:
-        >>> import keras
-        >>> net = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, use_bias=False)])
-        >>> x = np.ones((3, 2), dtype="float32")
-        >>> bool(np.array_equal(inference(net)(x), net.predict_on_batch(x)))
-        True
-    """
-    run = _INFERENCE.get(network)
-    if run is None:
-        model = weakref.ref(network)  # a strong one would keep the network (the key) alive
-        # reduce_retracing: a batch of another size (the last, shorter one) reuses the trace
-        run = tf.function(lambda x: model()(x, training=False), reduce_retracing=True)
-        _INFERENCE[network] = run
-    return run
 
 
 def squared_errors(network, batches) -> np.ndarray:

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import tensorflow as tf
 
-from forecast import callbacks, distributed, losses, pool, sharding
+from forecast import callbacks, distributed, losses, networks, pool, sharding
 from forecast.errors import DataError, TrainingError
 from forecast.streaming import windows
 from forecast.tfdata import window_dataset, with_members_axis
@@ -192,8 +192,6 @@ def train(model, frames: dict, validation: dict):
         ``(network, info)``: the trained ensemble ``keras.Model`` and a dict for the
         manifest (epochs run, best epoch per member, losses, windows, split kind).
     """
-    from forecast import networks
-
     tf.config.experimental.enable_op_determinism()
     spec = model.spec
     parts = splits(spec, frames, validation)
@@ -346,7 +344,7 @@ def predict_scaled(network, rows, starts) -> np.ndarray:
     ``(N, members, horizon, n_outputs)`` in scaled units."""
     if len(starts) == 0:
         return np.empty((0, *network.output_shape[1:]))
-    run = losses.inference(network)  # Keras' predict, to the bit, without its set-up per call
+    run = networks.inference(network)  # Keras' predict, to the bit, without its set-up per call
     batches = window_dataset(rows, starts, batch_size=PREDICT_BATCH)
     return np.concatenate([np.asarray(run(x), dtype=float) for (x,) in batches])
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from forecast import callbacks, losses
+from forecast import callbacks, losses, networks
 
 
 @pytest.mark.parametrize("patience, lr_patience", [(10, 3), (9, 3), (2, 1)])
@@ -39,7 +39,8 @@ def test_the_progress_bar_counts_epochs_and_closes_when_stopped_early(capsys):
 
 def _ensemble_fit(x, y, val, validation_data: bool, stop=None, epochs=30):
     """A tiny two-member 'ensemble' (output (B, 2, H, 1)) fitted with early stopping, its
-    validation loss from Keras' ``validation_data`` or from our callback."""
+    validation loss from Keras' ``validation_data`` or from our callback: ``(history,
+    final weights)``."""
     keras.utils.set_random_seed(0)
     net = keras.Sequential(
         [keras.Input((4,)), keras.layers.Dense(6), keras.layers.Reshape((2, 3, 1))]
@@ -48,12 +49,12 @@ def _ensemble_fit(x, y, val, validation_data: bool, stop=None, epochs=30):
     stop = stop or keras.callbacks.EarlyStopping(patience=2, restore_best_weights=True)
     data = tf.data.Dataset.from_tensor_slices((x, y)).batch(8)
     if validation_data:
-        return net.fit(
-            data, validation_data=val, epochs=epochs, callbacks=[stop], verbose=0, shuffle=False
-        ).history
-    batches = losses.held(val, 10**6)
-    loss = callbacks.ValidationLoss(lambda: losses.validation_loss(net, batches))
-    history = net.fit(data, epochs=epochs, callbacks=[loss, stop], verbose=0, shuffle=False)
+        fit = dict(validation_data=val, callbacks=[stop])
+    else:
+        batches = losses.held(val, 10**6)
+        loss = callbacks.ValidationLoss(lambda: losses.validation_loss(net, batches))
+        fit = dict(callbacks=[loss, stop])
+    history = net.fit(data, epochs=epochs, verbose=0, shuffle=False, **fit)
     return history.history, net.get_weights()
 
 
@@ -64,7 +65,7 @@ def test_the_validation_loss_is_the_one_keras_computes_and_early_stopping_reads_
     vx = rng.normal(size=(13, 4)).astype("float32")  # two batches, the last one short
     vy = (vx[:, :3, None] + rng.normal(scale=2.0, size=(13, 3, 1)))[:, None].astype("float32")
     val = tf.data.Dataset.from_tensor_slices((vx, vy)).batch(8)
-    keras_history = _ensemble_fit(x, y, val, validation_data=True)
+    keras_history, _ = _ensemble_fit(x, y, val, validation_data=True)
     ours, _ = _ensemble_fit(x, y, val, validation_data=False)
     assert len(ours["val_loss"]) == len(keras_history["val_loss"]) < 30  # stopped alike, early
     np.testing.assert_allclose(ours["val_loss"], keras_history["val_loss"], rtol=1e-5)
@@ -91,8 +92,8 @@ def test_early_stopping_copies_and_restores_the_weights_keras_does(patience, epo
     val = tf.data.Dataset.from_tensor_slices((vx, vy)).batch(8)
     theirs = keras.callbacks.EarlyStopping(patience=patience, restore_best_weights=True)
     ours = callbacks.EarlyStopping(patience=patience)
-    keras_history, keras_weights = _ensemble_fit(x, y, val, False, theirs, epochs)
-    history, weights = _ensemble_fit(x, y, val, False, ours, epochs)
+    keras_history, keras_weights = _ensemble_fit(x, y, val, False, stop=theirs, epochs=epochs)
+    history, weights = _ensemble_fit(x, y, val, False, stop=ours, epochs=epochs)
     assert history == keras_history
     for name in ("best", "best_epoch", "stopped_epoch", "wait"):
         assert getattr(ours, name) == getattr(theirs, name), name
@@ -108,8 +109,8 @@ def test_the_inference_function_is_the_networks_and_does_not_keep_it_alive():
 
     net = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3)])
     x = np.arange(8, dtype="float32").reshape(4, 2)
-    run = losses.inference(net)
-    assert losses.inference(net) is run  # traced once per network
+    run = networks.inference(net)
+    assert networks.inference(net) is run  # traced once per network
     np.testing.assert_array_equal(run(x), net.predict_on_batch(x))
     np.testing.assert_array_equal(run(x[:3]), net.predict_on_batch(x[:3]))  # a shorter batch
     alive = weakref.ref(net)
