@@ -20,9 +20,23 @@ class ForecastError(Exception):
 
 
 class DataError(ForecastError, ValueError):
-    """The input data breaks the data contract (bad CSV, column, dates, length)."""
+    """The input data breaks the data contract (bad CSV, column, dates, length).
+
+    Where values in some rows are the problem (a value or date that does not parse),
+    ``rows`` holds the 0-based positions of all of them in the data being validated and
+    ``at(pos)`` is the message for any one of them: a panel's loader leaves those rows'
+    series out, each named with its own first such row (:mod:`forecast.data`,
+    ``strict=``). A pickled error keeps its message only.
+    """
 
     exit_code = 2
+
+    def __init__(self, message: str, *, rows=None, at=None):
+        super().__init__(message)
+        self.rows, self.at = rows, at
+
+    def __reduce__(self):
+        return type(self), (str(self),)
 
 
 class ModelDirError(ForecastError):

@@ -553,10 +553,15 @@ def test_data_option_group_long_format_covariates_freq_gaps(tmp_path):
     ]
     assert table["store"].tolist() == ["a"] * 3 + ["b"] * 3
     assert table["date"].tolist()[:3] == ["2024-02-10", "2024-02-11", "2024-02-12"]
-    strict = CliRunner().invoke(
-        main, [*args[:-4], "--gaps", "error", "--model-dir", str(tmp_path / "x")]
+    gaps = [*args[:-4], "--gaps", "error", "--model", "naive", "--horizon", "3"]
+    lenient = CliRunner().invoke(main, [*gaps, "--model-dir", str(tmp_path / "x")])
+    assert lenient.exit_code == 0, lenient.output  # series 'b' alone breaks --gaps error
+    assert (
+        "Note: left out series 'b': " in lenient.output and "1 missing timestamp" in lenient.output
     )
-    assert strict.exit_code == 2 and "Error: " in strict.output
+    strict = CliRunner().invoke(main, [*gaps, "--strict", "--model-dir", str(tmp_path / "y")])
+    assert strict.exit_code == 2 and strict.output.startswith("Error: ")
+    assert "series 'b'" in strict.output and not (tmp_path / "y").exists()
 
 
 def test_evaluate_option_group_gap_step_window_refit_output(airline_csv, tmp_path):

@@ -182,13 +182,14 @@ def test_long_format(write):
 
 
 def test_long_format_errors_name_the_series(write):
+    """With ``strict=True``; without, such a series is left out (tests/test_data_lenient.py)."""
     text = "unique_id,ds,y\na,2020-01-01,1\na,2020-01-02,2\nb,2020-01-01,1\nb,2020-01-01,2\n"
-    assert message(write(text)) == (
+    assert message(write(text), strict=True) == (
         "data.csv, series 'b', line 5: duplicate timestamp 2020-01-01 in column 'ds' "
         "(also on line 4); remove or aggregate the duplicates"
     )
     text = "unique_id,ds,y\na,2020-01-01,1\na,2020-01-02,\nb,2020-01-01,1\nb,2020-01-02,2\n"
-    assert message(write(text), gaps="error") == (
+    assert message(write(text), gaps="error", strict=True) == (
         "data.csv, series 'a', line 3: empty value in column 'y'; fill it in, "
         "or use gaps='interpolate' or gaps='ffill'"
     )
@@ -196,7 +197,7 @@ def test_long_format_errors_name_the_series(write):
         "id,ds,y\na,2020-01-01,1\na,2020-01-02,2\na,2020-01-03,2\n"
         "b,2020-01-01,1\nb,2020-02-01,2\nb,2020-03-01,2\n"
     )
-    assert message(write(text), id_col="id") == (
+    assert message(write(text), id_col="id", strict=True) == (
         "data.csv: series 'a' is daily ('D') but series 'b' is monthly ('MS'); "
         "give one freq= or split the file"
     )
@@ -317,14 +318,41 @@ def test_gaps_interpolate(write):
     sd = load_csv(write(GAPPY), target="y", covariates=["x"])
     frame = sd.frames[None]
     assert frame.index[0] == pd.Timestamp("2020-01-02")  # leading NaN row dropped
-    assert frame["y"].tolist() == [1.0, 2.0, 3.0, 4.0, 4.0]  # inside: linear; end: last value
-    assert frame["x"].tolist() == [2.0, 3.0, 4.0, 5.0, 6.0]
+    assert frame.index[-1] == pd.Timestamp("2020-01-05")  # and the trailing one: no target
+    assert frame["y"].tolist() == [1.0, 2.0, 3.0, 4.0]  # inside: linear in time
+    assert frame["x"].tolist() == [2.0, 3.0, 4.0, 5.0]
     assert sd.report == [
         "dropped 1 leading row (before 2020-01-02) where 'y' had no value yet",
-        "filled 1 missing timestamp, 2 NaN values in 'y'",
-        "carried the last value of 'y' forward over 1 trailing row",
+        "dropped 1 trailing row (after 2020-01-05) where 'y' had no value",
+        "filled 1 missing timestamp, 1 NaN value in 'y'",
     ]
     assert_invariants(sd)
+
+
+def test_gaps_trailing_edge(write):
+    """Rows after the last target value (a sheet's future rows) are dropped, whatever the
+    covariates hold there; a column that ends before the others carries its last value."""
+    text = "date,y,x\n2020-01-01,1,5\n2020-01-02,2,6\n2020-01-03,3,\n2020-01-04,,8\n2020-01-05,,\n"
+    sd = load_csv(write(text), target="y", covariates=["x"])
+    assert sd.frames[None]["y"].tolist() == [1.0, 2.0, 3.0]
+    assert sd.frames[None]["x"].tolist() == [5.0, 6.0, 6.0]
+    assert sd.report == [
+        "dropped 2 trailing rows (after 2020-01-03) where 'y' had no value",
+        "filled 1 NaN value in 'x'",
+        "carried the last value of 'x' forward over 1 trailing row",
+    ]
+    text = "date,a,b\n2020-01-01,1,5\n2020-01-02,2,6\n2020-01-03,3,\n2020-01-04,,\n"
+    sd = load_csv(write(text), target=["a", "b"])
+    assert sd.frames[None].to_numpy().tolist() == [[1.0, 5.0], [2.0, 6.0], [3.0, 6.0]]
+    assert sd.report == [
+        "dropped 1 trailing row (after 2020-01-03) where 'a', 'b' had no value",
+        "filled 1 NaN value in 'b'",
+        "carried the last value of 'b' forward over 1 trailing row",
+    ]
+    assert message(write(text), target=["a", "b"], gaps="error") == (
+        "data.csv, line 4: empty value in column 'b'; fill it in, or use gaps='interpolate' "
+        "or gaps='ffill'"
+    )
 
 
 def test_gaps_interpolate_uses_time_not_rows():
@@ -335,11 +363,12 @@ def test_gaps_interpolate_uses_time_not_rows():
 
 def test_gaps_ffill(write):
     sd = load_csv(write(GAPPY), target="y", covariates=["x"], gaps="ffill")
-    assert sd.frames[None]["y"].tolist() == [1.0, 1.0, 1.0, 4.0, 4.0]
-    assert sd.frames[None]["x"].tolist() == [2.0, 3.0, 3.0, 5.0, 6.0]
+    assert sd.frames[None]["y"].tolist() == [1.0, 1.0, 1.0, 4.0]
+    assert sd.frames[None]["x"].tolist() == [2.0, 3.0, 3.0, 5.0]
     assert sd.report == [
         "dropped 1 leading row (before 2020-01-02) where 'y' had no value yet",
-        "filled 1 missing timestamp, 2 NaN values in 'y'",
+        "dropped 1 trailing row (after 2020-01-05) where 'y' had no value",
+        "filled 1 missing timestamp, 1 NaN value in 'y'",
     ]
 
 
@@ -444,6 +473,51 @@ def test_unparseable_date(write):
     text = "date,y\n2020-01-01,1\n,2\n2020-01-03,3\n"
     assert message(write(text)) == (
         "data.csv, line 3: empty date in column 'date'; fill it in or delete the row"
+    )
+
+
+@pytest.mark.parametrize(
+    "start, periods, freq, fmt",
+    [
+        ("2015-01-01", 48, "MS", "%d/%m/%Y"),  # monthly, day first: every day field 01
+        ("2015-01-01", 48, "MS", "%m/%d/%Y"),  # the same, month first
+        ("2015-01-01", 100, "D", "%d.%m.%Y"),
+        ("2015-01-01", 100, "D", "%m/%d/%Y"),
+        ("2015-01-02", 72, "h", "%d/%m/%Y %H:%M"),  # three days: both fields within 12
+        ("2015-01-02", 72, "h", "%m/%d/%Y %H:%M"),
+        ("2015-03-01", 30, "MS", "%d-%m-%y"),
+        ("2015-01-01", 12, "YS", "%d/%m/%Y"),  # 01/01/…: the same either way
+    ],
+)
+def test_numeric_dates_in_either_order(write, start, periods, freq, fmt):
+    """Day/month or month/day: the order whose dates lie on the smaller grid (or the only one
+    that parses), never a day-first monthly file read as a gappy daily series."""
+    index = pd.date_range(start, periods=periods, freq=freq, name="date")
+    frame = pd.DataFrame({"date": index.strftime(fmt), "y": np.arange(periods, dtype=float)})
+    sd = load_csv(write(frame.to_csv(index=False)))
+    assert_invariants(sd)
+    assert sd.frames[None].index.equals(index) and sd.report == []
+
+
+@pytest.mark.parametrize("fmt", ["%b-%y", "%b %y", "%b %Y", "%Y-%m", "%m/%Y"])
+def test_month_formats(write, fmt):
+    """Spreadsheets' month labels (Excel's mmm-yy: Jan-18) are months, not days of this year."""
+    index = pd.date_range("2018-11-01", periods=30, freq="MS", name="month")
+    frame = pd.DataFrame({"month": index.strftime(fmt), "y": np.arange(30.0)})
+    sd = load_csv(write(frame.to_csv(index=False)))
+    assert sd.frames[None].index.equals(index) and sd.freq == "MS"
+
+
+def test_numeric_dates_day_first_with_a_bad_value(write):
+    text = "date,y\n12/01/2020,1\n13/01/2020,2\nfoo,3\n15/01/2020,4\n"
+    assert message(write(text)) == (
+        "data.csv, line 4: cannot parse 'foo' as a date in column 'date'; fix the value or "
+        "use one date format (e.g. 2020-01-31 or 2020-01-31 13:00)"
+    )
+    text = "date,y\n12/01/2020,1\n13/01/2020,2\n01/14/2020,3\n"  # both orders: read month first
+    assert message(write(text)) == (
+        "data.csv, line 3: cannot parse '13/01/2020' as a date in column 'date'; fix the value "
+        "or use one date format (e.g. 2020-01-31 or 2020-01-31 13:00)"
     )
 
 

@@ -188,7 +188,7 @@ PARAM = re.compile(r"\b(time_col|target|covariates|id_col|freq|gaps|lookback|hor
         ("date,s,a\n2020-01-01,x,1\n2020-01-01,y,1\n", {}),
         (
             "id,date,a\nx,2020-01-01,1\nx,2020-01-02,1\ny,2020-01-01,1\ny,2020-02-01,1\n",
-            {"id_col": "id"},
+            {"id_col": "id", "strict": True},
         ),
     ],
 )

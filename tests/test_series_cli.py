@@ -88,3 +88,27 @@ def test_plot_refuses_too_many_series(panel_model, tmp_path):
     many = [a for k in range(13) for a in ("--series", f"s{k}")]
     result = run("plot", "--model-dir", panel_model, *many, "-o", tmp_path / "x.png")
     assert result.exit_code == 2 and "at most 12 series in one plot, got 13" in result.output
+
+
+def test_a_bad_series_is_left_out_named_or_with_strict_the_error(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    frame = _panel(["a", "b", "c"]).astype({"y": object})
+    frame.loc[45, "y"] = "oops"  # series 'b', line 47
+    frame.to_csv("bad.csv", index=False)
+    why = (
+        "bad.csv, line 47: cannot parse 'oops' as a number in column 'y'; fix the value or "
+        "leave the field empty for a gap"
+    )
+    common = ["--id-col", "id", "--model", "seasonal-naive", "--horizon", "3"]
+    result = run("fit", "bad.csv", *common, "--model-dir", "model")
+    assert result.exit_code == 0, result.output
+    assert f"Note: left out series 'b': {why}\n" in result.output
+    table = pd.read_csv(io.StringIO(run("predict", "--model-dir", "model").output))
+    assert list(dict.fromkeys(table["id"])) == ["a", "c"]
+    result = run("evaluate", "bad.csv", *common, "--folds", "2", "--baselines", "naive")
+    assert result.exit_code == 0 and f"Note: left out series 'b': {why}\n" in result.output
+    result = run("predict", "--model-dir", "model", "--data", "bad.csv")
+    assert result.exit_code == 0 and f"Note: left out series 'b': {why}\n" in result.output
+    strict = run("fit", "bad.csv", *common, "--strict", "--model-dir", "strict")
+    assert strict.exit_code == 2 and strict.output == f"Error: {why}\n"
+    assert not (tmp_path / "strict").exists()

@@ -225,7 +225,9 @@ def test_parquet_gets_the_same_validation(tmp_path):
     df.loc[3, "ds"] = df.loc[2, "ds"]
     df.to_parquet(tmp_path / "dup.parquet", index=False)
     with pytest.raises(DataError, match=r"^.*dup\.parquet, series 's0', row 4: .*"):
-        load_data(tmp_path / "dup.parquet")
+        load_data(tmp_path / "dup.parquet", strict=True)
+    lenient = load_data(tmp_path / "dup.parquet")
+    assert "s0" not in lenient.frames and "s0', row 4: duplicate" in lenient.report[0]
     (tmp_path / "bad.parquet").write_text("date,y\n2020-01-01,1\n")
     with pytest.raises(DataError, match=r"bad\.parquet: cannot read the file .*Parquet file"):
         load_data(tmp_path / "bad.parquet")

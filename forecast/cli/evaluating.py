@@ -89,6 +89,7 @@ def evaluate(
     covariates,
     freq,
     gaps,
+    strict,
     folds,
     step,
     gap,
@@ -112,7 +113,9 @@ def evaluate(
 
     from forecast import evaluation, outputs
 
-    sd = _load(data, time_col, targets, id_col, covariates, freq, gaps)
+    sd = _load(data, time_col, targets, id_col, covariates, freq, gaps, strict)
+    for line in sd.report:
+        click.echo(f"Note: {line}", err=True)
     if per_series and sd.id_col is None:
         raise click.BadParameter(
             "scores per series need long format (--id-col)", param_hint="--per-series"

@@ -43,7 +43,7 @@ from forecast.errors import DataError
 )
 @click.pass_context
 def fit(
-    ctx, data, time_col, targets, id_col, covariates, freq, gaps, model_dir, distributed,
+    ctx, data, time_col, targets, id_col, covariates, freq, gaps, strict, model_dir, distributed,
     checkpoint_dir, shard, **params,
 ):  # fmt: skip
     """Train a forecaster on DATA (a CSV or Parquet file) and save it to --model-dir.
@@ -62,7 +62,7 @@ def fit(
     role = cluster.role(distributed)
     part = cluster.part(role, shard, params["model"])  # sharded by series: its own series
     try:
-        sd = _load(data, time_col, targets, id_col, covariates, freq, gaps, part=part)
+        sd = _load(data, time_col, targets, id_col, covariates, freq, gaps, strict, part=part)
     except DataError as error:
         if part is None:
             raise

@@ -7,6 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+import click
+
 
 def _import_tensorflow_quietly() -> None:
     """Imports TensorFlow without its start-up noise on stderr, and quiets its Python logger.
@@ -40,7 +42,7 @@ def _forecaster(quiet: bool, **params):
     return Forecaster(**params, verbose=int(not quiet and sys.stdout.isatty()))
 
 
-def _load(data, time_col, targets, id_col, covariates, freq, gaps, part=None):
+def _load(data, time_col, targets, id_col, covariates, freq, gaps, strict=False, part=None):
     from forecast.data import load_data
 
     return load_data(
@@ -51,6 +53,7 @@ def _load(data, time_col, targets, id_col, covariates, freq, gaps, part=None):
         id_col=id_col,
         freq=freq,
         gaps=gaps,
+        strict=strict,
         part=part,
     )
 
@@ -81,7 +84,7 @@ def _new_data(fc, data):
     from forecast.data import load_data
 
     info = fc.data_info_
-    return load_data(
+    sd = load_data(
         data,
         time_col=info["time_col"],
         target=fc.targets_,
@@ -89,3 +92,6 @@ def _new_data(fc, data):
         id_col=info["id_col"],
         freq=fc.freq_,
     )
+    for line in sd.report:
+        click.echo(f"Note: {line}", err=True)
+    return sd

@@ -37,6 +37,12 @@ def data_options(command):
             default="interpolate",
             help="What to do with missing timestamps and NaN values.",
         ),
+        click.option(
+            "--strict",
+            is_flag=True,
+            help="Stop at a problem in any one series of a panel (default: leave that "
+            "series out, say why, and go on with the others).",
+        ),
         *model_options(),
         click.option("--quiet", "-q", is_flag=True, help="No progress bar."),
     ]

@@ -33,19 +33,26 @@ What is accepted:
   ``period``, ``week``, ``day``, ``hour``, ``year``... (or containing the word date/time),
   else the first text column whose values parse as dates. Integer years (``1949``),
   ``YYYYMM`` and ``YYYYMMDD`` integers are read as dates in a column named like a time.
+  Dates in numbers only (``31/01/2020``, ``01.02.20``) are read day first where the
+  first number goes above 12 and the second does not, or where both stay within 12
+  and day first puts them on the smaller grid (span over smallest step); else month
+  first, as pandas reads them.
   Time zones: one zone or UTC offset is kept as is; mixed offsets are an error.
 * Wide format (one series, one or several targets) and long format (``id_col``, or a
   column named ``unique_id``): one series per id, each validated alone. Ids are kept as
   written: ``NA``, ``null`` or ``" a"`` (quoted, with its space) are ids; an empty field
-  is not.
+  is not. A problem of one series (a value or date that does not parse, a duplicate, an
+  infinite value, an empty column, another frequency, a gap under ``gaps="error"``) leaves
+  that series out and names it in ``report``; ``strict=True`` makes it an error.
 
 Gaps policy (``gaps``):
 
 * ``"error"``: any missing timestamp or empty value is a DataError.
 * ``"interpolate"`` (default): missing timestamps are inserted; values inside the
-  series are interpolated linearly in time; after the last value of a column the last
-  value is carried forward (trailing edge); rows before the first row where every
-  column has a value are dropped (leading edge).
+  series are interpolated linearly in time; rows before the first row where every
+  column has a value are dropped (leading edge), and so are rows after the last row
+  where a target has a value (trailing edge: a sheet's empty future rows are not data);
+  a column that ends before that row carries its last value forward.
 * ``"ffill"``: as ``"interpolate"`` but every gap carries the previous value forward.
 
 Each change is one sentence in ``SeriesData.report``, e.g.

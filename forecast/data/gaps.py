@@ -1,4 +1,9 @@
-"""The gaps policy: put a series on its regular grid and fill what is missing (or refuse)."""
+"""The gaps policy: put a series on its regular grid and fill what is missing (or refuse).
+
+``_common_offset`` finds the grid's frequency for every series of a panel, ``_fill`` applies
+the policy to each; in a lenient panel (``strict=False``) a series that fails either is
+left out and named, and the others go on.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.data.container import _names, _plural, _quote, _setting, _stamp
-from forecast.data.frequency import _MAX_GRID_FACTOR, _grid
+from forecast.data.frequency import _MAX_GRID_FACTOR, _grid, _infer_offset
 from forecast.data.series import _Series
 from forecast.errors import DataError
 from forecast.frequency import freq_name
@@ -31,9 +36,12 @@ def _nan_sentence(counts: np.ndarray, columns: list[str], limit: int = 5) -> lis
 
 
 def _apply_gaps(
-    s: _Series, offset: pd.DateOffset, gaps: str, time_col: str, columns: list[str]
+    s: _Series, offset: pd.DateOffset, gaps: str, time_col: str, columns: list[str], n_targets: int
 ) -> tuple[pd.DataFrame, list[str]]:
-    """Put one series on the regular grid and fill it per the gaps policy."""
+    """Put one series on the regular grid and fill it per the gaps policy.
+
+    ``columns`` are the targets, then the covariates; the first ``n_targets`` are targets.
+    """
     where, times = s.where, s.times
     grid = _grid(times, offset)
     if grid is None or not offset.is_on_offset(times[0]) or not times.isin(grid).all():
@@ -89,6 +97,15 @@ def _apply_gaps(
             f"where {_names(lacking, 5, show=_quote)} had no value yet"
         )
         values, grid, present = values[start:], grid[start:], present[start:]
+    # rows after the last target value are placeholders (a sheet's future rows), not data
+    targets = columns[:n_targets]
+    end = len(values) - int(np.argmax(~np.isnan(values[::-1, :n_targets]).all(axis=1)))
+    if end < len(values):
+        report.append(
+            f"dropped {_plural(len(values) - end, 'trailing row')} (after {_stamp(grid[end - 1])}) "
+            f"where {_names(targets, 5, show=_quote)} had no value"
+        )
+        values, grid, present = values[:end], grid[:end], present[:end]
     frame = pd.DataFrame(values, index=grid, columns=columns)
     nan_counts = np.isnan(values[present]).sum(axis=0)
     n_missing = int((~present).sum())
@@ -107,3 +124,72 @@ def _apply_gaps(
             frame = frame.ffill()
     frame.index = pd.DatetimeIndex(frame.index, freq=offset)
     return frame, report
+
+
+def _common_offset(
+    series: list[_Series], source: str, time_col: str, skipped: list | None
+) -> tuple[pd.DateOffset, list[_Series]]:
+    """The one frequency inferred for every series, and the series kept.
+
+    With ``skipped`` (a lenient panel), the frequency of the most series; a series of
+    another one is left out (in ``skipped``) instead of failing the panel.
+    """
+    found: dict[str, list[_Series]] = {}
+    for s in series:
+        s.offset, s.why = _infer_offset(s.times)
+        if s.offset is not None:
+            found.setdefault(s.offset.freqstr, []).append(s)
+    if not found:
+        s = series[0]
+        raise DataError(
+            f"{s.where()}: cannot infer the frequency of column {_quote(time_col)} {s.why}; "
+            "give it with freq= (e.g. 'h', 'D', 'W-SAT', 'MS', 'QS', 'YS')"
+        )
+    if len(found) > 1 and skipped is None:
+        (fa, (sa, *_)), (fb, (sb, *_)) = list(found.items())[:2]
+        raise DataError(
+            f"{source}: series {_quote(sa.key)} is {freq_name(fa)} ({fa!r}) but series "
+            f"{_quote(sb.key)} is {freq_name(fb)} ({fb!r}); give one freq= or split the file"
+        )
+    most = max(found.values(), key=len)  # the first found among equals
+    offset = most[0].offset
+    for s in series:
+        if s.offset is not None and s.offset.freqstr != offset.freqstr:
+            skipped.append(
+                (
+                    s.key,
+                    DataError(
+                        f"{s.where()}: {freq_name(s.offset)} ({s.offset.freqstr!r}) unlike "
+                        f"{len(most)} of {len(series)} series, which are {freq_name(offset)} "
+                        f"({offset.freqstr!r}); give one freq= or split the file"
+                    ),
+                )
+            )
+    kept = [s for s in series if s.offset is None or s.offset.freqstr == offset.freqstr]
+    return offset, kept
+
+
+def _fill(
+    series: list[_Series],
+    offset: pd.DateOffset,
+    gaps: str,
+    time_col: str,
+    columns: list[str],
+    n_targets: int,
+    skipped: list | None,
+) -> tuple[dict[str | None, pd.DataFrame], list[str]]:
+    """The gaps policy on every series; the frames and the report (prefixed per series)."""
+    frames: dict[str | None, pd.DataFrame] = {}
+    report: list[str] = []
+    for s in series:
+        try:
+            frame, notes = _apply_gaps(s, offset, gaps, time_col, columns, n_targets)
+        except DataError as error:
+            if skipped is None:
+                raise
+            skipped.append((s.key, error))
+            continue
+        frames[s.key] = frame
+        prefix = f"series {_quote(s.key)}: " if s.key is not None else ""
+        report.extend(prefix + note for note in notes)
+    return frames, report

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import warnings
 from collections.abc import Sequence
@@ -51,6 +52,8 @@ _QUARTER = (
     (r"^[Qq]([1-4])\s*[-/ ]?\s*(\d{4})$", r"\2Q\1"),  # Q1 1956
 )
 _DATE_LIKE = re.compile(r"\d{1,4}[-/.]\d{1,2}|\d{4}\s*[Qq]\d|[A-Za-z]{3}")
+# Dates of numbers only, day and month in either order: 01/02/2015, 1.2.15, 01-02-2015 13:00
+_NUMERIC_DATE = r"^(\d{1,2})([/.-])(\d{1,2})\2(?:\d{4}|\d{2})(?:$|[ T])"
 
 
 def _norm(name: str) -> str:
@@ -162,6 +165,45 @@ def _numeric_times(values: pd.Series, col: str, where: _Where) -> pd.DatetimeInd
     )
 
 
+def _day_first(text: pd.Series) -> bool:
+    """Whether dates written in numbers only (``01/02/2015``) put the day before the month.
+
+    pandas reads such dates month first. Day first is taken where the first number goes
+    above 12 and the second does not (``13/01/2015``), and where both stay within 12 and
+    the dates read day first lie on a grid of fewer cells (the span over the smallest step):
+    a monthly ``01/02/2015, 01/03/2015 …`` or a few days of hourly ``02/01/2015 13:00 …``
+    written day first, which month first would read as a longer, gappy series of another
+    frequency.
+
+    Example:
+        >>> monthly = pd.Series([f"01/{m:02d}/2020" for m in range(1, 13)] + ["01/01/2021"])
+        >>> _day_first(monthly)  # month first: twelve days of January, a year apart
+        True
+        >>> _day_first(pd.Series(["01/01/2020", "01/02/2020", "01/03/2020"]))  # a tie: pandas'
+        False
+        >>> _day_first(pd.Series(["31.12.2019", "01.01.2020"]))
+        True
+    """
+    if not len(text) or not re.match(_NUMERIC_DATE, text.iloc[0]):
+        return False  # one value decides for ISO dates, without a pass over the column
+    parts = text.str.extract(_NUMERIC_DATE).dropna()  # a value of another form is an error later
+    first, second = parts[0].astype(int), parts[2].astype(int)
+    if first.max() > 12 or second.max() > 12:
+        return bool(second.max() <= 12)
+    if first.eq(second).all():
+        return False  # the same dates either way
+    month_first, day_first = (
+        _grid_cells(pd.to_datetime(text, errors="coerce", dayfirst=d)) for d in (False, True)
+    )
+    return bool(day_first < month_first)
+
+
+def _grid_cells(times: pd.Series) -> float:
+    """The span of ``times`` over their smallest step between distinct values (inf for one)."""
+    t = np.unique(times.dropna().to_numpy(dtype="datetime64[ns]").astype(np.int64))
+    return (t[-1] - t[0]) / np.diff(t).min() if len(t) > 1 else math.inf
+
+
 def _parse_times(values: pd.Series, col: str, where: _Where) -> pd.DatetimeIndex:
     """Parse the time column; the error names the first line that fails."""
     dtype = values.dtype
@@ -176,14 +218,14 @@ def _parse_times(values: pd.Series, col: str, where: _Where) -> pd.DatetimeIndex
         empty = text == ""
         text = _quarters(text)
         if empty.any():
-            pos = int(np.flatnonzero(empty.to_numpy())[0])
-            raise DataError(
-                f"{where(pos)}: empty date in column {_quote(col)}; fill it in or delete the row"
-            )
+            raise _empty_date(np.flatnonzero(empty.to_numpy()), col, where)
         times = None
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            for fmt in (None, "ISO8601"):
+            if _day_first(text):
+                times = pd.to_datetime(text, errors="coerce", dayfirst=True)
+            # Excel's month format (Jan-18) is not one that pandas guesses
+            for fmt in (None, "ISO8601", "%b-%y", "%b %y") if times is None else ():
                 try:
                     parsed = pd.to_datetime(text, errors="coerce", format=fmt)
                 except ValueError as exc:
@@ -215,17 +257,28 @@ def _parse_times(values: pd.Series, col: str, where: _Where) -> pd.DatetimeIndex
                 alone = None
             if alone is not None and (alone.tz is None) != (times.dt.tz is None):
                 raise _mixed_tz_error(text, col, where)
-            raise DataError(
-                f"{where(pos)}: cannot parse {_quote(text.iloc[pos])} as a date in column {_quote(col)}; "
-                "fix the value or use one date format (e.g. 2020-01-31 or 2020-01-31 13:00)"
-            )
+
+            def at(pos: int) -> str:
+                return (
+                    f"{where(pos)}: cannot parse {_quote(text.iloc[pos])} as a date in column "
+                    f"{_quote(col)}; fix the value or use one date format (e.g. 2020-01-31 or "
+                    "2020-01-31 13:00)"
+                )
+
+            raise DataError(at(pos), rows=bad, at=at)
         times = pd.DatetimeIndex(times)
     if times.isna().any():
-        pos = int(np.flatnonzero(times.isna())[0])
-        raise DataError(
-            f"{where(pos)}: empty date in column {_quote(col)}; fill it in or delete the row"
-        )
+        raise _empty_date(np.flatnonzero(times.isna()), col, where)
     return times.rename(col)
+
+
+def _empty_date(rows: np.ndarray, col: str, where: _Where) -> DataError:
+    """The error for the rows ``rows`` (positions) whose time is empty."""
+
+    def at(pos: int) -> str:
+        return f"{where(pos)}: empty date in column {_quote(col)}; fill it in or delete the row"
+
+    return DataError(at(int(rows[0])), rows=rows, at=at)
 
 
 def _as_list(value: str | Sequence[str] | None) -> list[str] | None:

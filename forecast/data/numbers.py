@@ -179,11 +179,15 @@ def _values(
                 f"{where()}: column {_quote(col)} holds dates, not numbers; choose another column"
             )
         if bad[:, j].any():
-            pos = int(np.flatnonzero(bad[:, j])[0])
-            raise DataError(
-                f"{where(pos)}: cannot parse {_quote(cells.iloc[j * n + pos])} as a number in "
-                f"column {_quote(col)}; fix the value or leave the field empty for a gap"
-            )
+
+            def at(pos: int, j=j, col=col) -> str:
+                return (
+                    f"{where(pos)}: cannot parse {_quote(cells.iloc[j * n + pos])} as a number "
+                    f"in column {_quote(col)}; fix the value or leave the field empty for a gap"
+                )
+
+            rows = np.flatnonzero(bad[:, j])
+            raise DataError(at(int(rows[0])), rows=rows, at=at)
         out[:, i] = values[:, j]
         j += 1
     return out

@@ -101,6 +101,7 @@ def load_parquet(
     freq: str | None = None,
     gaps: str = "interpolate",
     part: tuple[int, int] | None = None,
+    strict: bool = False,
 ) -> SeriesData:
     """Read and validate a Parquet file (pyarrow): wide or long format, as a CSV.
 
@@ -111,7 +112,7 @@ def load_parquet(
 
     Args:
         path: The file; messages start with it as given.
-        time_col, target, covariates, id_col, freq, gaps, part: as in
+        time_col, target, covariates, id_col, freq, gaps, part, strict: as in
             :func:`validate_frame`.
 
     Returns:
@@ -138,6 +139,7 @@ def load_parquet(
         gaps=gaps,
         allow_decimal_comma=False,
         part=part,
+        strict=strict,
     )
 
 

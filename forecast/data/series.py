@@ -90,6 +90,27 @@ def _split_series(
     return [(str(k), pos) for k, pos in zip(uniques, np.split(order, bounds), strict=True)]
 
 
+def _series_of_rows(
+    df: pd.DataFrame, id_col: str, rows: np.ndarray
+) -> tuple[np.ndarray, list[tuple[str, int]]] | None:
+    """The rows of ``df`` outside the series of ``rows`` (a mask), and for each of those
+    series its id and the first of ``rows`` in it; None where one of ``rows`` has no id.
+
+    Example:
+        >>> df = pd.DataFrame({"id": ["a", "a", "b", "b", "c"]})
+        >>> keep, out = _series_of_rows(df, "id", np.array([1, 2, 3]))
+        >>> keep.tolist(), [(key, int(pos)) for key, pos in out]
+        ([False, False, False, False, True], [('a', 1), ('b', 2)])
+    """
+    ids = df[id_col].reset_index(drop=True)
+    if ids.iloc[rows].isna().any():
+        return None
+    text = ids.astype(str)  # as _split_series names the series
+    first = text.iloc[rows].drop_duplicates()  # ``rows`` ascend: each series' first
+    out = text.isin(first.to_numpy()).to_numpy() & ids.notna().to_numpy()
+    return ~out, list(zip(first.to_numpy(), first.index, strict=True))
+
+
 def _keep_part(
     df: pd.DataFrame, lines: np.ndarray, id_col: str | None, part, label: str
 ) -> tuple[pd.DataFrame, np.ndarray, Part]:

@@ -14,14 +14,18 @@ import numpy as np
 import pandas as pd
 
 from forecast.data.container import SeriesData, _label, _names, _plural, _quote, _setting, _Where
-from forecast.data.frequency import _infer_offset
-from forecast.data.gaps import _apply_gaps, _check_gaps
+from forecast.data.gaps import _check_gaps, _common_offset, _fill
 from forecast.data.inference import _find_time_col, _norm, _parse_times, _select_columns
 from forecast.data.numbers import _kinds, _values
 from forecast.data.reading import _read_csv
-from forecast.data.series import _keep_part, _prepare_series, _Series, _split_series
+from forecast.data.series import (
+    _keep_part,
+    _prepare_series,
+    _series_of_rows,
+    _split_series,
+)
 from forecast.errors import DataError
-from forecast.frequency import as_offset, freq_name
+from forecast.frequency import as_offset
 
 
 def _validate(
@@ -39,11 +43,14 @@ def _validate(
     gaps: str,
     allow_decimal_comma: bool,
     part=None,
+    strict: bool = False,
 ) -> SeriesData:
     """Check and convert ``df``: settings, columns, roles, values, series, frequency, gaps.
 
     ``source`` is kept in the result; messages start with ``label`` (its printable form).
     ``part``: ``(index, workers)``: keep only that worker's series (see :mod:`forecast.pool`).
+    Unless ``strict`` (or sharded by ``part``), a long-format panel leaves out a series with
+    a problem of its own and says so in the report; the other series go on.
     """
     _check_gaps(gaps, label)
     where = _Where(label, lines, word)
@@ -57,32 +64,59 @@ def _validate(
         df, lines, part = _keep_part(df, lines, id_col, part, label)
         where = _Where(label, lines, word)
 
-    times = _parse_times(df[time_col].reset_index(drop=True), time_col, where)
-    targets, covs = _select_columns(
-        df, where, time_col, id_col, target, covariates, allow_decimal_comma
-    )
-    columns = [*targets, *covs]
-    values = _values(df, columns, where, allow_decimal_comma)
+    lenient = id_col is not None and part is None and not strict
+    skipped: list[tuple[str, DataError]] | None = [] if lenient else None
+    while True:  # values that do not parse leave their series out; then the others again
+        try:
+            times = _parse_times(df[time_col].reset_index(drop=True), time_col, where)
+            targets, covs = _select_columns(
+                df, where, time_col, id_col, target, covariates, allow_decimal_comma
+            )
+            columns = [*targets, *covs]
+            values = _values(df, columns, where, allow_decimal_comma)
+            break
+        except DataError as error:
+            if skipped is None or error.rows is None:
+                raise
+            found = _series_of_rows(df, id_col, error.rows)
+            if found is None or not found[0].any():  # a row without an id, or every series
+                raise
+            keep, out = found
+            skipped.extend((key, DataError(error.at(pos))) for key, pos in out)
+            df, lines = df[keep], lines[keep]
+            where = _Where(label, lines, word)
     chosen = {time_col, id_col, *columns}
     kinds = _kinds(df, list(df.columns))
     text_cols = any(kind != "number" and c not in chosen for c, kind in kinds.items())
 
-    series = [
-        _prepare_series(
-            key,
-            times[pos],
-            values[pos],
-            where.series(key, lines[pos]),
-            time_col,
-            columns,
-            len(targets),
-            hint_id=id_col is None and text_cols,
-        )
-        for key, pos in _split_series(df, id_col, where)
-    ]
+    series = []
+    for key, pos in _split_series(df, id_col, where):
+        try:
+            series.append(
+                _prepare_series(
+                    key,
+                    times[pos],
+                    values[pos],
+                    where.series(key, lines[pos]),
+                    time_col,
+                    columns,
+                    len(targets),
+                    hint_id=id_col is None and text_cols,
+                )
+            )
+        except DataError as error:
+            if skipped is None:
+                raise
+            skipped.append((key, error))
+    if not series:
+        raise skipped[0][1]
     if offset is None:
-        offset = _common_offset(series, label, time_col)
-    frames, report = _fill(series, offset, gaps, time_col, columns)
+        offset, series = _common_offset(series, label, time_col, skipped)
+    frames, report = _fill(series, offset, gaps, time_col, columns, len(targets), skipped)
+    if not frames:
+        raise skipped[0][1]
+    if skipped:
+        report = [f"left out series {_quote(key)}: {error}" for key, error in skipped] + report
     return SeriesData(
         frames=frames,
         time_col=time_col,
@@ -174,40 +208,6 @@ def _find_roles(
     return time_col, id_col
 
 
-def _common_offset(series: list[_Series], source: str, time_col: str) -> pd.DateOffset:
-    """The one frequency inferred for every series."""
-    for s in series:
-        s.offset, s.why = _infer_offset(s.times)
-    found = {s.offset.freqstr: s for s in series if s.offset is not None}
-    if not found:
-        s = series[0]
-        raise DataError(
-            f"{s.where()}: cannot infer the frequency of column {_quote(time_col)} {s.why}; "
-            "give it with freq= (e.g. 'h', 'D', 'W-SAT', 'MS', 'QS', 'YS')"
-        )
-    if len(found) > 1:
-        (fa, sa), (fb, sb) = list(found.items())[:2]
-        raise DataError(
-            f"{source}: series {_quote(sa.key)} is {freq_name(fa)} ({fa!r}) but series "
-            f"{_quote(sb.key)} is {freq_name(fb)} ({fb!r}); give one freq= or split the file"
-        )
-    return next(iter(found.values())).offset
-
-
-def _fill(
-    series: list[_Series], offset: pd.DateOffset, gaps: str, time_col: str, columns: list[str]
-) -> tuple[dict[str | None, pd.DataFrame], list[str]]:
-    """The gaps policy on every series; the frames and the report (prefixed per series)."""
-    frames: dict[str | None, pd.DataFrame] = {}
-    report: list[str] = []
-    for s in series:
-        frame, notes = _apply_gaps(s, offset, gaps, time_col, columns)
-        frames[s.key] = frame
-        prefix = f"series {_quote(s.key)}: " if s.key is not None else ""
-        report.extend(prefix + note for note in notes)
-    return frames, report
-
-
 def validate_frame(
     df: pd.DataFrame,
     *,
@@ -219,6 +219,7 @@ def validate_frame(
     freq: str | None = None,
     gaps: str = "interpolate",
     part: tuple[int, int] | None = None,
+    strict: bool = False,
 ) -> SeriesData:
     """Validate a DataFrame (time as a column or as its DatetimeIndex).
 
@@ -235,6 +236,12 @@ def validate_frame(
         part: ``(index, workers)``: keep only the series of worker ``index`` of
             ``workers`` (:func:`forecast.pool.part_of`; long format only); the result's
             ``part`` records it with every id of the data.
+        strict: in long format, whether a problem of one series (a value or date that
+            does not parse, a duplicate timestamp, another frequency, a gap with
+            ``gaps="error"``…) fails the whole panel. Default: that series is left out
+            and named in ``report`` (``"left out series 'c': …"``); the others go on.
+            A problem of the file or of every series is an error either way, and so is
+            any problem when sharded by ``part``.
 
     Returns:
         SeriesData: frames of shape ``(n_rows, len(targets) + len(covariates))``.
@@ -267,6 +274,7 @@ def validate_frame(
         gaps=gaps,
         allow_decimal_comma=False,
         part=part,
+        strict=strict,
     )
 
 
@@ -280,12 +288,13 @@ def load_csv(
     freq: str | None = None,
     gaps: str = "interpolate",
     part: tuple[int, int] | None = None,
+    strict: bool = False,
 ) -> SeriesData:
     """Read and validate a CSV file (optionally compressed).
 
     Args:
         path: The file; messages start with it as given.
-        time_col, target, covariates, id_col, freq, gaps, part: as in
+        time_col, target, covariates, id_col, freq, gaps, part, strict: as in
             :func:`validate_frame`.
 
     Returns:
@@ -320,6 +329,7 @@ def load_csv(
         gaps=gaps,
         allow_decimal_comma=sep != ",",
         part=part,
+        strict=strict,
     )
 
 
