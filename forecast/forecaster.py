@@ -157,7 +157,8 @@ class Forecaster(BaseEstimator):
             data: a DataFrame (with a time column or a ``DatetimeIndex``) or a
                 :class:`~forecast.data.SeriesData` already validated.
             **data_options: ``time_col``, ``target``, ``covariates``, ``id_col``, ``freq``,
-                ``gaps`` for :func:`forecast.data.validate_frame` (DataFrame input only).
+                ``gaps``, ``strict`` for :func:`forecast.data.validate_frame` (DataFrame
+                input only).
 
         Series too short for ``lookback + horizon`` rows and a validation row are
         forecast by the seasonal naive base and named in ``notes_`` (one sentence); the

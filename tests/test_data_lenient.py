@@ -159,3 +159,14 @@ def test_what_is_not_one_series_problem_stays_an_error(tmp_path, monkeypatch):
     Path("one.csv").write_text(text)
     with pytest.raises(DataError, match="^one.csv, line 7: cannot parse 'x'"):
         load_csv("one.csv")
+
+
+def test_the_estimator_passes_strict_through():
+    from forecast import Forecaster
+
+    frame = pd.DataFrame(panel_rows(), columns=["unique_id", "ds", "y"])
+    frame.loc[70, "y"] = "abc"  # series 'c', row 70 of the DataFrame
+    fc = Forecaster(model="naive", horizon=2).fit(frame)
+    assert list(fc.history_) == ["a", "b"]
+    with pytest.raises(DataError, match="^<DataFrame>, row 70: cannot parse 'abc' as a number"):
+        Forecaster(model="naive", horizon=2).fit(frame, strict=True)
