@@ -179,7 +179,7 @@ def _day_first(text: pd.Series) -> bool:
         >>> monthly = pd.Series([f"01/{m:02d}/2020" for m in range(1, 13)] + ["01/01/2021"])
         >>> _day_first(monthly)  # month first: twelve days of January, a year apart
         True
-        >>> _day_first(pd.Series(["01/01/2020", "01/02/2020", "01/03/2020"]))  # a tie: pandas'
+        >>> _day_first(pd.Series(["01/01/2020", "01/02/2020", "01/03/2020"]))  # a tie
         False
         >>> _day_first(pd.Series(["31.12.2019", "01.01.2020"]))
         True
