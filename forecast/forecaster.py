@@ -283,10 +283,11 @@ class Forecaster(BaseEstimator):
         """
         self._check_fitted()
         horizon, level = prediction.check_request(self, horizon, level)
-        frames = self.history_ if data is None else self._validate_new_data(data).frames
+        new = None if data is None else self._validate_new_data(data)
+        frames = self.history_ if new is None else new.frames
         if series is not None:
             frames = prediction.select(frames, series)
-        return prediction.table(self, frames, horizon, level)
+        return prediction.table(self, frames, horizon, level, None if new is None else new.source)
 
     # -- persistence --------------------------------------------------------------------
 

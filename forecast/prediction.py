@@ -27,6 +27,7 @@ from forecast import panel
 from forecast.columns import interval_columns
 from forecast.combination import combine
 from forecast.data import SeriesData, validate_frame
+from forecast.data.container import _label
 from forecast.errors import DataError
 from forecast.frequency import future_index
 from forecast.intervals import bounds, half_width, log_floor
@@ -97,9 +98,12 @@ def select(frames: dict, series) -> dict:
     return {s: frames[s] for s in dict.fromkeys(wanted)}
 
 
-def table(fc, frames: dict, horizon: int, level: float) -> pd.DataFrame:
+def table(fc, frames: dict, horizon: int, level: float, source=None) -> pd.DataFrame:
     """The forecast table of ``frames``, each from its own end; ``attrs["notes"]`` says
     which series were not forecast as in training.
+
+    Args:
+        source: where ``frames`` were read (new data), for messages; None: the training data.
 
     Raises:
         DataError: every series goes to the base and one has fewer rows than the lookback.
@@ -107,9 +111,11 @@ def table(fc, frames: dict, horizon: int, level: float) -> pd.DataFrame:
     route = panel.route(frames, fc.scales_, fc.base_series_, fc.lookback_)
     if route.too_short and all(route.use_base.values()):
         key = route.too_short[0]
+        where = "the training data" if source is None else _label(source)
+        what = "the series" if key is None else f"series {key!r}"
         raise DataError(
-            f"{_series_name(key)}has {len(frames[key])} rows but the model needs the last "
-            f"{fc.lookback_} (its lookback) to forecast from"
+            f"{where}: {what} has {len(frames[key])} rows but the model needs the last "
+            f"{fc.lookback_} (its lookback) to forecast from; give at least {fc.lookback_} rows"
         )
     by_model = {key: f for key, f in frames.items() if not route.use_base[key]}
     parts = fc.model_.forecast_parts(by_model, {key: [len(f)] for key, f in by_model.items()})
@@ -182,7 +188,3 @@ def piece(key, frame, point, width, targets, id_col, log=False, parts=None) -> p
             names=[id_col, index.name],
         )
     return out
-
-
-def _series_name(key) -> str:
-    return "" if key is None else f"series {key!r} "

@@ -5,9 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 from conftest import seasonal_frame
 
 from forecast import Forecaster
+from forecast.cli import main
 from forecast.errors import DataError, NotFittedError
 
 # theta as the only partner: arima (combine="auto", tested in test_partners) costs 2-3 s a fit
@@ -140,6 +142,24 @@ def test_horizon_beyond_trained_is_refused(monthly):
 def test_too_short_series_says_how_long_it_must_be():
     with pytest.raises(DataError, match="needs at least"):
         Forecaster(model="lstm", horizon=12, lookback=24).fit(seasonal_frame(n=30))
+
+
+def test_new_data_shorter_than_the_lookback_names_its_source(tmp_path, monkeypatch):
+    fc = Forecaster(model="naive", horizon=3, lookback=12).fit(seasonal_frame(n=60))
+    with pytest.raises(DataError) as info:
+        fc.predict(data=seasonal_frame(n=60).iloc[:4])
+    assert str(info.value) == (
+        "new data: the series has 4 rows but the model needs the last 12 (its lookback) to "
+        "forecast from; give at least 12 rows"
+    )
+    monkeypatch.chdir(tmp_path)
+    fc.save("model")
+    seasonal_frame(n=60).iloc[:4].to_csv("new.csv")
+    result = CliRunner().invoke(main, ["predict", "--model-dir", "model", "--data", "new.csv"])
+    assert result.exit_code == 2 and result.output == (
+        "Error: new.csv: the series has 4 rows but the model needs the last 12 (its lookback) "
+        "to forecast from; give at least 12 rows\n"
+    )
 
 
 def test_interval_coverage_is_close_to_nominal_on_known_noise():

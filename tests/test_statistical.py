@@ -114,6 +114,17 @@ def test_every_series_and_target_is_fitted_alone():
     assert set(panel.xs("a").columns) == {"y", "y_lower", "y_upper"}
 
 
+@pytest.mark.parametrize("name", list(STATS))
+def test_a_constant_series_is_forecast_as_statsforecast_does(name):
+    """statsforecast fits a constant series at once (AutoETS as an unnamed ETS(A,N,N))."""
+    cls = _oracle_class(name)
+    df = pd.DataFrame({"y": 7.0}, index=pd.date_range("2015-01-01", periods=50, freq="MS"))
+    fc = Forecaster(model=name, horizon=3).fit(df)
+    expected = cls(season_length=12).fit(df["y"].to_numpy()).predict(3)["mean"]
+    np.testing.assert_allclose(fc.predict()["y"].to_numpy(), expected, rtol=1e-9)
+    assert fc.training_["selected"]["None"]["y"]  # the selected model, named
+
+
 def test_a_series_too_short_for_the_model_is_a_one_line_training_error():
     pytest.importorskip("statsforecast")
     df = pd.DataFrame(

@@ -202,7 +202,8 @@ class ETS(_Statistical):
 
     @staticmethod
     def describe(fitted) -> str:
-        return str(fitted.model_["method"])
+        # a constant series is fitted as ETS(A,N,N) at once, and that model is not named
+        return str(fitted.model_.get("method", "ETS(A,N,N)"))
 
 
 class Theta(_Statistical):
