@@ -300,6 +300,28 @@ def test_too_short_series_is_a_data_error_naming_the_source():
     )
 
 
+def test_evaluate_leaves_a_series_too_short_for_the_folds_out():
+    """As if it were not in the panel; named in ``summary.attrs["notes"]``; strict: an error."""
+    a = line(20).reset_index().assign(store="a")
+    b = line(5, offset=3.0).reset_index().assign(store="b")
+    data = validate_frame(
+        pd.concat([a, b]), time_col="date", target="y", id_col="store", source="s.csv"
+    )
+    alone = validate_frame(a, time_col="date", target="y", id_col="store", source="s.csv")
+    models = {"oracle": oracle()[0]}
+    table, summary = evaluate(data, models, horizon=3, n_splits=2, season=1)
+    expected, expected_summary = evaluate(alone, models, horizon=3, n_splits=2, season=1)
+    pd.testing.assert_frame_equal(table, expected)
+    pd.testing.assert_frame_equal(summary, expected_summary)
+    assert summary.attrs["notes"] == [
+        "left out series 'b' of the backtest: 5 rows are too short for 2 folds of horizon 3 "
+        "(step 3, gap 0): need at least 7 rows; use fewer folds, a shorter horizon or more data"
+    ]
+    assert expected_summary.attrs["notes"] == []
+    with pytest.raises(DataError, match=r"^s\.csv: series 'b': 5 rows are too short"):
+        evaluate(data, models, horizon=3, n_splits=2, season=1, strict=True)
+
+
 def test_too_short_series_in_long_format_names_the_series():
     a = line(20).reset_index().assign(store="a")
     b = line(5).reset_index().assign(store="b")

@@ -112,3 +112,21 @@ def test_a_bad_series_is_left_out_named_or_with_strict_the_error(tmp_path, monke
     strict = run("fit", "bad.csv", *common, "--strict", "--model-dir", "strict")
     assert strict.exit_code == 2 and strict.output == f"Error: {why}\n"
     assert not (tmp_path / "strict").exists()
+
+
+def test_evaluate_names_a_series_too_short_for_the_folds(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    panel = _panel(["a", "b"])
+    pd.concat([panel, _panel(["c"], n=5)]).to_csv("short.csv", index=False)
+    args = ["evaluate", "short.csv", "--id-col", "id", "--model", "naive", "--horizon", "3"]
+    result = run(*args, "--folds", "2", "--baselines", "seasonal-naive")
+    assert result.exit_code == 0, result.output
+    assert (
+        "Note: left out series 'c' of the backtest: 5 rows are too short for 2 folds of "
+        "horizon 3 (step 3, gap 0): need at least 7 rows; use fewer folds, a shorter horizon "
+        "or more data\n"
+    ) in result.output
+    strict = run(*args, "--folds", "2", "--strict")
+    assert strict.exit_code == 2 and strict.output.startswith(
+        "Error: short.csv: series 'c': 5 rows"
+    )

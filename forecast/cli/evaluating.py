@@ -148,7 +148,10 @@ def evaluate(
             level=params["level"],
             progress=bar.update if show_progress else None,
             scores_per_series=True,
+            strict=strict,
         )
+    for line in summary.attrs["notes"]:
+        click.echo(f"Note: {line}", err=True)
     if per_series:
         outputs.write_text(per_series, outputs.to_csv(scores))
     if output:

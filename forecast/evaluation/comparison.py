@@ -7,7 +7,7 @@ import math
 import pandas as pd
 
 from forecast.evaluation.backtesting import backtest
-from forecast.evaluation.folds import _check_int, fold_scales
+from forecast.evaluation.folds import _check_int, fold_scales, long_enough
 from forecast.metrics import summarize
 from forecast.series_scores import COLUMNS as SERIES_COLUMNS
 from forecast.series_scores import across_series, per_series
@@ -38,6 +38,7 @@ def evaluate(
     season=None,
     progress=None,
     scores_per_series=False,
+    strict=False,
 ):
     """Backtests several models on the same folds and summarizes each.
 
@@ -51,6 +52,8 @@ def evaluate(
             (``len(models) * n_splits`` calls).
         scores_per_series: also return the scores of every series and model
             (:func:`forecast.series_scores.per_series`; long format only, else None).
+        strict: whether a series of a panel too short for the folds is an error; by
+            default it is left out of the backtest and named in ``summary.attrs["notes"]``.
 
     Returns:
         ``(table, summary)``, or ``(table, summary, per_series)`` with
@@ -68,7 +71,8 @@ def evaluate(
 
     Raises:
         ValueError: if ``models`` is empty or an argument is bad.
-        DataError: when a series is too short for the folds.
+        DataError: when wide data, every series, or (``strict``) one series is too short
+            for the folds.
 
     Example:
         >>> import numpy as np
@@ -84,6 +88,9 @@ def evaluate(
     if not models:
         raise ValueError("models is empty: give at least one {name: estimator}")
     folds = dict(horizon=horizon, n_splits=n_splits, step=step, gap=gap)
+    notes = []
+    if not strict:
+        data, notes = long_enough(data, **folds)
     folds["max_train_size"] = max_train_size
     tables = [
         backtest(data, est, refit=refit, level=level, progress=progress, name=name, **folds)
@@ -96,6 +103,7 @@ def evaluate(
     if data.id_col is not None:
         per = per_series(table, scales, data.id_col)
         summary = summary.join(across_series(per, data.id_col))
+    summary.attrs["notes"] = notes
     return (table, summary, per) if scores_per_series else (table, summary)
 
 

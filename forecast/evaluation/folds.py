@@ -85,6 +85,38 @@ def _splits_per_series(data, **fold_args):
     return out
 
 
+def long_enough(data, *, horizon, n_splits=3, step=None, gap=0):
+    """``data`` without the series of a panel too short for the folds, and one sentence
+    for each series left out.
+
+    Wide data, a bad argument, or a panel none of whose series is long enough comes back
+    whole: the backtest's own error then says what is wrong.
+
+    Example:
+        >>> from forecast.data import validate_frame
+        >>> years = pd.date_range("2000", periods=9, freq="YS")
+        >>> df = pd.DataFrame({"id": ["a"] * 9 + ["b"] * 3, "y": np.arange(12.0),
+        ...                    "t": [*years, *years[:3]]})
+        >>> kept, notes = long_enough(validate_frame(df, id_col="id"), horizon=2, n_splits=2)
+        >>> list(kept.frames), notes
+        (['a'], ["left out series 'b' of the backtest: 3 rows are too short for 2 folds of horizon 2 (step 2, gap 0): need at least 5 rows; use fewer folds, a shorter horizon or more data"])
+    """
+    keep, notes = {}, []
+    for key, frame in data.frames.items():
+        try:
+            rolling_origin_splits(
+                len(frame), horizon=horizon, n_splits=n_splits, step=step, gap=gap
+            )
+            keep[key] = frame
+        except ValueError as exc:
+            if "too short" not in str(exc) or key is None:
+                return data, []
+            notes.append(f"left out series {key!r} of the backtest: {exc}")
+    if not keep:
+        return data, []
+    return dataclasses.replace(data, frames=keep), notes
+
+
 def _cut(data, rows):
     """``data`` with each series cut to ``rows[key]`` (a slice); frequency kept."""
     return dataclasses.replace(data, frames={k: f.iloc[rows[k]] for k, f in data.frames.items()})
