@@ -26,7 +26,7 @@ class DataError(ForecastError, ValueError):
     ``rows`` holds the 0-based positions of all of them in the data being validated and
     ``at(pos)`` is the message for any one of them: a panel's loader leaves those rows'
     series out, each named with its own first such row (:mod:`forecast.data`,
-    ``strict=``). A pickled error keeps its message only.
+    ``strict=``).
     """
 
     exit_code = 2
@@ -34,9 +34,6 @@ class DataError(ForecastError, ValueError):
     def __init__(self, message: str, *, rows=None, at=None):
         super().__init__(message)
         self.rows, self.at = rows, at
-
-    def __reduce__(self):
-        return type(self), (str(self),)
 
 
 class ModelDirError(ForecastError):

@@ -108,6 +108,12 @@ CASES = {
 }
 
 
+STRICT = {  # where the panel's error is not the series' own
+    "frequency": "panel.csv: series 'a' is daily ('D') but series 'c' is monthly ('MS'); give "
+    "one freq= or split the file",
+}
+
+
 @pytest.mark.parametrize("case", CASES)
 def test_one_bad_series_is_left_out(tmp_path, monkeypatch, case):
     monkeypatch.chdir(tmp_path)
@@ -122,12 +128,6 @@ def test_one_bad_series_is_left_out(tmp_path, monkeypatch, case):
     with pytest.raises(DataError) as info:
         load_csv(bad, id_col="unique_id", strict=True, **options)
     assert str(info.value) == STRICT.get(case, f"panel.csv, {why}")
-
-
-STRICT = {  # where the panel's error is not the series' own
-    "frequency": "panel.csv: series 'a' is daily ('D') but series 'c' is monthly ('MS'); give "
-    "one freq= or split the file",
-}
 
 
 def test_several_bad_series_each_named(tmp_path, monkeypatch):

@@ -53,7 +53,7 @@ _QUARTER = (
 )
 _DATE_LIKE = re.compile(r"\d{1,4}[-/.]\d{1,2}|\d{4}\s*[Qq]\d|[A-Za-z]{3}")
 # Dates of numbers only, day and month in either order: 01/02/2015, 1.2.15, 01-02-2015 13:00
-_NUMERIC_DATE = r"^(\d{1,2})([/.-])(\d{1,2})\2(?:\d{4}|\d{2})(?:$|[ T])"
+_NUMERIC_DATE = re.compile(r"^\d{1,2}([/.-])\d{1,2}\1(?:\d{4}|\d{2})(?:$|[ T])")
 
 
 def _norm(name: str) -> str:
@@ -166,14 +166,16 @@ def _numeric_times(values: pd.Series, col: str, where: _Where) -> pd.DatetimeInd
 
 
 def _day_first(text: pd.Series) -> bool:
-    """Whether dates written in numbers only (``01/02/2015``) put the day before the month.
+    """Whether dates written in numbers only (``01/02/2015``) must be read ``dayfirst``.
 
-    pandas reads such dates month first. Day first is taken where the first number goes
-    above 12 and the second does not (``13/01/2015``), and where both stay within 12 and
-    the dates read day first lie on a grid of fewer cells (the span over the smallest step):
-    a monthly ``01/02/2015, 01/03/2015 …`` or a few days of hourly ``02/01/2015 13:00 …``
-    written day first, which month first would read as a longer, gappy series of another
-    frequency.
+    pandas infers one format from the first value, month first where that value allows
+    it (``31/12/2019`` first needs no help). Day first is taken where more values parse day
+    first (``13/01/2015``: the first number goes above 12), and where as many parse either
+    way, the dates differ, and day first puts them on a grid of fewer cells (the span over
+    the smallest step): a monthly ``01/02/2015, 01/03/2015 …`` or a few days of hourly
+    ``02/01/2015 13:00 …`` written day first, which month first would read as a longer,
+    gappy series of another frequency. Both readings are pandas' own parses of the column
+    (a format inferred once, then applied to every value: fast).
 
     Example:
         >>> monthly = pd.Series([f"01/{m:02d}/2020" for m in range(1, 13)] + ["01/01/2021"])
@@ -181,21 +183,22 @@ def _day_first(text: pd.Series) -> bool:
         True
         >>> _day_first(pd.Series(["01/01/2020", "01/02/2020", "01/03/2020"]))  # a tie
         False
-        >>> _day_first(pd.Series(["31.12.2019", "01.01.2020"]))
+        >>> _day_first(pd.Series(["12.12.2019", "13.12.2019"]))
         True
     """
-    if not len(text) or not re.match(_NUMERIC_DATE, text.iloc[0]):
+    if not len(text) or not _NUMERIC_DATE.match(text.iloc[0]):
         return False  # one value decides for ISO dates, without a pass over the column
-    parts = text.str.extract(_NUMERIC_DATE).dropna()  # a value of another form is an error later
-    first, second = parts[0].astype(int), parts[2].astype(int)
-    if first.max() > 12 or second.max() > 12:
-        return bool(second.max() <= 12)
-    if first.eq(second).all():
-        return False  # the same dates either way
-    month_first, day_first = (
-        _grid_cells(pd.to_datetime(text, errors="coerce", dayfirst=d)) for d in (False, True)
-    )
-    return bool(day_first < month_first)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pandas' note that the format it found is day first
+        month_first, day_first = (
+            pd.to_datetime(text, errors="coerce", dayfirst=d) for d in (False, True)
+        )
+    failed = month_first.isna().sum(), day_first.isna().sum()
+    if failed[0] != failed[1]:
+        return bool(failed[1] < failed[0])
+    if month_first.equals(day_first):
+        return False  # the same dates either way (01/01/…)
+    return bool(_grid_cells(day_first) < _grid_cells(month_first))
 
 
 def _grid_cells(times: pd.Series) -> float:

@@ -71,26 +71,39 @@ def rolling_origin_splits(n, *, horizon, n_splits=3, step=None, gap=0, max_train
     return splits
 
 
-def _splits_per_series(data, **fold_args):
-    """``{key: splits}`` for every series; ``DataError`` naming the series if too short."""
-    out = {}
+def _try_splits(data, **fold_args) -> tuple[dict, dict]:
+    """``{key: splits}`` of the series long enough for the folds, ``{key: why}`` of the
+    others (a bad argument raises ``ValueError``)."""
+    splits, short = {}, {}
     for key, frame in data.frames.items():
         try:
-            out[key] = rolling_origin_splits(len(frame), **fold_args)
+            splits[key] = rolling_origin_splits(len(frame), **fold_args)
         except ValueError as exc:
             if "too short" not in str(exc):
                 raise
-            where = f"series {key!r}: " if key is not None else ""
-            raise DataError(f"{data.source}: {where}{exc}") from None
-    return out
+            short[key] = str(exc)
+    return splits, short
+
+
+def _splits_per_series(data, **fold_args):
+    """``{key: splits}`` for every series; ``DataError`` naming the series if too short."""
+    splits, short = _try_splits(data, **fold_args)
+    if short:
+        key, why = next(iter(short.items()))
+        where = f"series {key!r}: " if key is not None else ""
+        raise DataError(f"{data.source}: {where}{why}")
+    return splits
 
 
 def long_enough(data, *, horizon, n_splits=3, step=None, gap=0):
     """``data`` without the series of a panel too short for the folds, and one sentence
     for each series left out.
 
-    Wide data, a bad argument, or a panel none of whose series is long enough comes back
-    whole: the backtest's own error then says what is wrong.
+    Wide data, or a panel none of whose series is long enough, comes back whole: the
+    backtest's own error then says what is wrong.
+
+    Raises:
+        ValueError: a bad fold argument (as :func:`rolling_origin_splits`).
 
     Example:
         >>> from forecast.data import validate_frame
@@ -101,20 +114,12 @@ def long_enough(data, *, horizon, n_splits=3, step=None, gap=0):
         >>> list(kept.frames), notes
         (['a'], ["left out series 'b' of the backtest: 3 rows are too short for 2 folds of horizon 2 (step 2, gap 0): need at least 5 rows; use fewer folds, a shorter horizon or more data"])
     """
-    keep, notes = {}, []
-    for key, frame in data.frames.items():
-        try:
-            rolling_origin_splits(
-                len(frame), horizon=horizon, n_splits=n_splits, step=step, gap=gap
-            )
-            keep[key] = frame
-        except ValueError as exc:
-            if "too short" not in str(exc) or key is None:
-                return data, []
-            notes.append(f"left out series {key!r} of the backtest: {exc}")
-    if not keep:
+    splits, short = _try_splits(data, horizon=horizon, n_splits=n_splits, step=step, gap=gap)
+    if not short or not splits or None in short:
         return data, []
-    return dataclasses.replace(data, frames=keep), notes
+    kept = {key: data.frames[key] for key in splits}
+    notes = [f"left out series {key!r} of the backtest: {why}" for key, why in short.items()]
+    return dataclasses.replace(data, frames=kept), notes
 
 
 def _cut(data, rows):
