@@ -444,8 +444,8 @@ BAD_INPUTS = {
         "data.csv: cannot infer the frequency of column 'date'",
     ),
     "mixed time zones": (
-        "date,y\n2020-01-01 00:00+01:00,1\n2020-01-01 01:00+01:00,2\n2020-01-01 02:00+02:00,3\n",
-        "data.csv, line 4: mixed time zones in column 'date'",
+        "date,y\n2020-01-01 00:00+01:00,1\n2020-01-01 01:00,2\n2020-01-01 02:00+01:00,3\n",
+        "data.csv, line 3: mixed time zones in column 'date'",
     ),
     "too short": (
         "date,y\n" + "".join(f"2020-{m:02d}-01,{m}\n" for m in range(1, 13)),

@@ -603,12 +603,13 @@ def test_frequency_cannot_be_inferred(write):
 
 
 def test_mixed_time_zones(write):
+    # offsets that change within an hour of each other: in UTC the same instant twice
     text = "date,y\n2020-01-01 00:00+01:00,1\n2020-01-01 01:00+01:00,2\n2020-01-01 02:00+02:00,3\n"
     assert message(write(text)) == (
-        "data.csv, line 4: mixed time zones in column 'date' ('2020-01-01 02:00+02:00' has "
-        "another UTC offset than '2020-01-01 00:00+01:00' on line 2); "
-        "convert them to one zone (e.g. UTC) first"
+        "data.csv, line 4: duplicate timestamp 2020-01-01 00:00:00+00:00 in column 'date' "
+        "(also on line 3); remove or aggregate the duplicates"
     )
+    # some values with an offset, some without: which zone the others are in is a guess
     text = "date,y\n2020-01-01 00:00+01:00,1\n2020-01-01 01:00,2\n2020-01-01 02:00+01:00,3\n"
     assert message(write(text)) == (
         "data.csv, line 3: mixed time zones in column 'date' ('2020-01-01 01:00' has "

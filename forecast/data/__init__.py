@@ -37,7 +37,10 @@ What is accepted:
   first number goes above 12 and the second does not, or where both stay within 12
   and day first puts them on the smaller grid (span over smallest step); else month
   first, as pandas reads them.
-  Time zones: one zone or UTC offset is kept as is; mixed offsets are an error.
+  Time zones: one zone or UTC offset is kept as is. Offsets that differ from value to
+  value (local time across daylight saving) are read in UTC, or as local dates where every
+  value has the same time of day (:mod:`forecast.data.zones`; reported); values of which
+  some have an offset and some not are an error.
 * Wide format (one series, one or several targets) and long format (``id_col``, or a
   column named ``unique_id``): one series per id, each validated alone. Ids are kept as
   written: ``NA``, ``null`` or ``" a"`` (quoted, with its space) are ids; an empty field

@@ -15,6 +15,7 @@ from pandas.api.types import (
     is_numeric_dtype,
 )
 
+from forecast.data import zones
 from forecast.data.container import _names, _quote, _Where
 from forecast.data.numbers import (
     _dtypes,
@@ -46,7 +47,6 @@ _TIME_NAMES = (
     "year",
 )
 _TIME_WORDS = {"date", "datetime", "timestamp", "time", "ds"}
-_TZ_SUFFIX = re.compile(r"\d:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)$")
 _QUARTER = (
     (r"^(\d{4})\s*[-/ ]?\s*[Qq]([1-4])$", r"\1Q\2"),  # 1956 Q1, 1956-Q1
     (r"^[Qq]([1-4])\s*[-/ ]?\s*(\d{4})$", r"\2Q\1"),  # Q1 1956
@@ -129,7 +129,7 @@ def _may_hold_dates(df: pd.DataFrame, columns: list[str]) -> np.ndarray:
 
 def _mixed_tz_error(text: pd.Series, col: str, where: _Where) -> DataError:
     """The error for a column whose timestamps carry different UTC offsets."""
-    suffix = text.str.extract(_TZ_SUFFIX, expand=False).fillna("none")
+    suffix = text.str.extract(zones.TZ_SUFFIX, expand=False).fillna("none")
     differs = np.flatnonzero(suffix.to_numpy() != suffix.iloc[0])
     tail = "; convert them to one zone (e.g. UTC) first"
     if len(differs) == 0:
@@ -207,8 +207,9 @@ def _grid_cells(times: pd.Series) -> float:
     return (t[-1] - t[0]) / np.diff(t).min() if len(t) > 1 else math.inf
 
 
-def _parse_times(values: pd.Series, col: str, where: _Where) -> pd.DatetimeIndex:
-    """Parse the time column; the error names the first line that fails."""
+def _parse_times(values: pd.Series, col: str, where: _Where) -> tuple[pd.DatetimeIndex, list]:
+    """Parse the time column: ``(times, notes for the report)``; the error names the first
+    line that fails."""
     dtype = values.dtype
     if isinstance(dtype, pd.PeriodDtype):
         times = pd.DatetimeIndex(values.dt.to_timestamp())
@@ -222,6 +223,11 @@ def _parse_times(values: pd.Series, col: str, where: _Where) -> pd.DatetimeIndex
         text = _quarters(text)
         if empty.any():
             raise _empty_date(np.flatnonzero(empty.to_numpy()), col, where)
+        split = zones.split_offsets(text)
+        if split is not None:  # local times across daylight saving: one reading of them
+            wall, _ = _parse_times(split[0], col, where)
+            times, note = zones.resolve(wall, split[1], col)
+            return times.rename(col), [note]
         times = None
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -240,7 +246,7 @@ def _parse_times(values: pd.Series, col: str, where: _Where) -> pd.DatetimeIndex
                 if not is_datetime64_any_dtype(parsed.dtype):  # pandas 2: mixed offsets
                     raise _mixed_tz_error(text, col, where)
                 if parsed.dt.tz is not None:  # pandas 2's ISO8601 gives naive values the zone
-                    offset = text.str.extract(_TZ_SUFFIX, expand=False)
+                    offset = text.str.extract(zones.TZ_SUFFIX, expand=False)
                     if offset.notna().any() and offset.isna().any():
                         raise _mixed_tz_error(text, col, where)
                 if times is None or parsed.isna().sum() < times.isna().sum():
@@ -272,7 +278,7 @@ def _parse_times(values: pd.Series, col: str, where: _Where) -> pd.DatetimeIndex
         times = pd.DatetimeIndex(times)
     if times.isna().any():
         raise _empty_date(np.flatnonzero(times.isna()), col, where)
-    return times.rename(col)
+    return times.rename(col), []
 
 
 def _empty_date(rows: np.ndarray, col: str, where: _Where) -> DataError:

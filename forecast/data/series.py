@@ -45,11 +45,14 @@ def _prepare_series(
     if len(dup):
         pos = int(dup[0])
         first = int(np.flatnonzero(times == times[pos])[0])
-        hint = (
-            "; if the file holds several series, name their id column with id_col="
-            if hint_id
-            else ""
-        )
+        hint = ""
+        if hint_id:
+            hint = "; if the file holds several series, name their id column with id_col="
+        elif times.tz is None and times[pos] != times[pos].normalize():  # an hour twice
+            hint = (
+                "; if these are local times where daylight saving time ends, write them in "
+                "UTC or with their UTC offsets (02:00+02:00, then 02:00+01:00)"
+            )
         raise DataError(
             f"{where(pos)}: duplicate timestamp {_stamp(times[pos])} in column {_quote(time_col)} "
             f"(also on {where.line(first)}); remove or aggregate the duplicates{hint}"

@@ -68,7 +68,7 @@ def _validate(
     skipped: list[tuple[str, DataError]] | None = [] if lenient else None
     while True:  # values that do not parse leave their series out; then the others again
         try:
-            times = _parse_times(df[time_col].reset_index(drop=True), time_col, where)
+            times, notes = _parse_times(df[time_col].reset_index(drop=True), time_col, where)
             targets, covs = _select_columns(
                 df, where, time_col, id_col, target, covariates, allow_decimal_comma
             )
@@ -117,6 +117,7 @@ def _validate(
         raise skipped[0][1]
     if skipped:
         report = [f"left out series {_quote(key)}: {error}" for key, error in skipped] + report
+    report = notes + report
     return SeriesData(
         frames=frames,
         time_col=time_col,
