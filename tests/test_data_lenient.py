@@ -170,3 +170,19 @@ def test_the_estimator_passes_strict_through():
     assert list(fc.history_) == ["a", "b"]
     with pytest.raises(DataError, match="^<DataFrame>, row 70: cannot parse 'abc' as a number"):
         Forecaster(model="naive", horizon=2).fit(frame, strict=True)
+
+
+def test_a_line_with_nothing_but_an_id_is_a_blank_line(tmp_path, monkeypatch):
+    # a sheet's ids filled down onto blank lines: no row, and no problem of that series
+    monkeypatch.chdir(tmp_path)
+    rows = panel_rows()
+    spoiled = rows[:40] + [["b", "", ""]] + rows[40:] + [["c", "", ""], ["d", "", ""]]
+    sd = load_csv(write(Path("panel.csv"), spoiled), id_col="unique_id", strict=True)
+    good = load_csv(write(Path("good.csv"), rows), id_col="unique_id")
+    assert list(sd.frames) == ["a", "b", "c"] and sd.report == good.report == []
+    for key in "abc":
+        pd.testing.assert_frame_equal(sd.frames[key], good.frames[key])
+    # an id with a date but no value is a gap of that series, as before (not a blank line)
+    rows[45][2] = ""
+    sd = load_csv(write(Path("gap.csv"), rows), id_col="unique_id")
+    assert sd.report == ["series 'b': filled 1 NaN value in 'y'"]

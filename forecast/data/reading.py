@@ -223,9 +223,16 @@ def _read(
     if text_col is not None and text_col in df.columns:  # an empty field is still no id
         df[text_col] = _no_empty(df[text_col])
     lines = _row_lines(path, sep, encoding, header.span, records)[positions]
-    blank = df.iloc[:, 0].isna().to_numpy().copy()  # a blank row: empty in the first column...
+    # a blank row: empty in every column, the ids aside (a sheet's ids filled down past
+    # its data, or onto a blank line, make no row)
+    others = df.columns
+    if text_col is not None and text_col in others:
+        others = others.drop(text_col)
+    blank = np.zeros(len(df), dtype=bool)
+    if len(others):
+        blank = df[others[0]].isna().to_numpy().copy()  # empty in the first column...
     if blank.any():  # ... and in all the others
-        blank[blank] = df.loc[blank].isna().all(axis=1).to_numpy()
+        blank[blank] = df.loc[blank, others].isna().all(axis=1).to_numpy()
     if blank.any():
         df, lines = df.loc[~blank], lines[~blank]
     if len(df) == 0:
