@@ -24,7 +24,8 @@ Scores: MASE per series and fold (the fold's MAE over the in-sample seasonal nai
 its training part); each model's **relative MASE** = its MASE / seasonal naive's on the same
 fold, summarised by the geometric mean over series × folds and the count of folds it wins;
 for the tourism panel also the mean MASE. statsforecast's own ``StatsForecast.forecast`` runs
-on the same training parts, for its fit time and to check that our forecasts equal its own.
+on the same training parts, for its fit time and to check that our forecasts equal its own
+(clipped at 0 where the training part never went below 0, as ours are).
 
 The series are split by a fixed rule into a **tuning half** and a **reporting half**: sort
 the names (univariate set and tourism panel apart; a tourism region's series as one), the
@@ -201,12 +202,14 @@ def run_statsforecast(name, sd, tables, *, folds, log):
     h, m, cap = usual_horizon(sd.freq), season_length(sd.freq), max_train(sd.freq)
     target = sd.targets[0]
     parts = {k: [] for k in range(folds)}
+    never_below_zero = {k: {} for k in range(folds)}  # ours are clipped at 0 there
     for key, frame in sd.frames.items():
         splits = rolling_origin_splits(len(frame), horizon=h, n_splits=folds, max_train_size=cap)
         for k, (train, _) in enumerate(splits):
             part = frame.iloc[train]
             uid = name if key is None else key
             parts[k].append(pd.DataFrame({"unique_id": uid, "ds": part.index, "y": part[target]}))
+            never_below_zero[k][uid] = bool((part[target] >= 0).all())
     seconds, diff = {}, {}
     for model, table in tables.items():
         if model not in PEERS:
@@ -214,7 +217,10 @@ def run_statsforecast(name, sd, tables, *, folds, log):
         cls, t0, theirs = getattr(sf, PEERS[model]), time.perf_counter(), []
         for k in range(folds):
             sfc = StatsForecast(models=[cls(season_length=m)], freq=sd.freq, n_jobs=1)
-            theirs.append(sfc.forecast(df=pd.concat(parts[k]), h=h))
+            out = sfc.forecast(df=pd.concat(parts[k]), h=h)
+            clip = out["unique_id"].map(never_below_zero[k]).to_numpy(dtype=bool)
+            out[PEERS[model]] = np.where(clip, out[PEERS[model]].clip(lower=0), out[PEERS[model]])
+            theirs.append(out)
         seconds[model] = time.perf_counter() - t0
         theirs = pd.concat(theirs).rename(columns={"unique_id": "series", "ds": "time"})
         both = table.merge(theirs, on=["series", "time"])

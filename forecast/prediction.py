@@ -171,10 +171,15 @@ def _interval_scale(fc, key, frame, base: bool):
 def piece(key, frame, point, width, targets, id_col, log=False, parts=None) -> pd.DataFrame:
     """One series' forecast table from its point ``(h, K)`` and half-width ``(h, K)`` on
     its interval scale (``log``: the log scale), the interval spanning ``parts`` (``(P, h,
-    K)``, a combination's parts, or ``None``; :func:`~forecast.intervals.bounds`)."""
+    K)``, a combination's parts, or ``None``; :func:`~forecast.intervals.bounds`). A target
+    whose history (``frame``) never went below 0 has its point and bounds clipped at 0."""
     index = future_index(frame.index, len(point))
-    floor = log_floor(frame[list(targets)].to_numpy(dtype=float)) if log else None
+    history = frame[list(targets)].to_numpy(dtype=float)
+    floor = log_floor(history) if log else None
     low, high = bounds(point, width, log, floor, parts)
+    # a target whose history never went below 0 (sales, counts, rain) is not forecast below it
+    zero = np.where((history >= 0).all(axis=0), 0.0, -np.inf)
+    point, low, high = (np.maximum(a, zero) for a in (point, low, high))
     columns = {}
     for k, target in enumerate(targets):
         name, lower, upper = interval_columns(target)

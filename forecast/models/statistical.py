@@ -16,7 +16,9 @@ How the forecasts are made:
   where a re-fit takes 15 ms to 0.5 s);
 - a forecast from the end of a history (``predict``, with or without new data) fits the
   model again on that history: the point forecast is statsforecast's own
-  ``StatsForecast(models=[AutoETS(season_length=m)], freq=...).forecast(df, h)``;
+  ``StatsForecast(models=[AutoETS(season_length=m)], freq=...).forecast(df, h)`` (the
+  Forecaster's table clips it at 0 where the history never went below 0, as it does
+  every model's: :func:`forecast.prediction.piece`);
 - :meth:`Theta.fit_final` (the partner of the neural models' combination) fits the theta
   model that each series' validation fit selected once more on its whole history and keeps
   the parameters (five numbers per target): a forecast from the end of a history then moves
