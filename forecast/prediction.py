@@ -118,8 +118,10 @@ def table(fc, frames: dict, horizon: int, level: float, source=None) -> pd.DataF
             f"{fc.lookback_} (its lookback) to forecast from; give at least {fc.lookback_} rows"
         )
     by_model = {key: f for key, f in frames.items() if not route.use_base[key]}
-    parts = fc.model_.forecast_parts(by_model, {key: [len(f)] for key, f in by_model.items()})
-    points = combine(parts)
+    parts, points = [], {}
+    if by_model:  # none where every series asked for goes to the base (predict --series)
+        parts = fc.model_.forecast_parts(by_model, {key: [len(f)] for key, f in by_model.items()})
+        points = combine(parts)
     pieces = []
     for key, frame in frames.items():
         base = route.use_base[key]

@@ -102,6 +102,8 @@ def test_a_too_short_series_is_forecast_by_its_base_with_a_note(model, tmp_path)
     again = Forecaster.load(tmp_path / "m")
     assert again.base_series_ == ["tiny"] and again.notes_ == fc.notes_
     pd.testing.assert_frame_equal(again.predict(), out)
+    # that series alone: no series left for the model (a traceback in the network's part)
+    pd.testing.assert_frame_equal(again.predict(series=["tiny"]), out.loc[["tiny"]])
 
 
 def test_no_series_long_enough_is_a_data_error():
