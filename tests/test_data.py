@@ -695,3 +695,29 @@ def test_copies_match_the_shared_data_if_present():
             assert original.startswith(data) and data.endswith(b"\n"), copy.name
         else:
             assert data == original, copy.name
+
+
+def test_a_column_of_numbers_with_a_typo_is_not_passed_over_for_the_target(write):
+    rows = "".join(f"2020-{m:02d}-01,{100 + m},{20 - m}\n" for m in range(1, 13))
+    typo = rows.replace(",105,", ",1o5,")
+    # the other numeric column was taken silently: temperature forecast instead of sales
+    assert message(write("date,sales,temp\n" + typo)) == (
+        "data.csv: 2 numeric columns (sales, temp); choose the target with target="
+    )
+    assert message(write("date,sales,temp\n" + typo), target="sales") == (
+        "data.csv, line 6: cannot parse '1o5' as a number in column 'sales'; fix the value "
+        "or leave the field empty for a gap"
+    )
+    # a column of labels with a number among them is not a column of numbers
+    labels = "".join(
+        f"2020-{m:02d}-01,{'12' if m == 3 else 'north'},{100 + m}\n" for m in range(1, 13)
+    )
+    assert load_csv(write("date,region,y\n" + labels)).targets == ["y"]
+
+
+@pytest.mark.parametrize("word", ["n.a.", "#N/A"])
+def test_spreadsheet_words_for_missing_are_gaps(write, word):
+    rows = "".join(f"2020-{m:02d}-01,{100 + m}\n" for m in range(1, 13))
+    sd = load_csv(write("date,y\n" + rows.replace(",105", f",{word}")))
+    assert 104 < sd.frames[None]["y"].iloc[4] < 106  # interpolated between its neighbours
+    assert sd.report == ["filled 1 NaN value in 'y'"]

@@ -27,6 +27,10 @@ What is accepted:
 * Numbers quoted or with thousands separators (``"1,234"``, ``"12.5"``); decimal
   commas (``1,5``, ``1.234,5``) when the delimiter is not a comma. A column whose every
   value is a plain number is taken as pandas reads it (``1.234`` is 1.234).
+* Without ``target``, the only numeric column is the target; a column whose filled cells
+  are mostly numbers counts as numeric (its bad cell is then reported, rather than
+  another column taken). Missing values: empty, ``NA``, ``n/a``, ``n.a.``, ``#N/A``,
+  ``null``, ``none``, ``NaN``.
 * ``target``/``covariates`` may be ``"all"``: every numeric column that is not the
   time, the id or already chosen.
 * The time column: ``time_col``, else a datetime column of a DataFrame, else a column

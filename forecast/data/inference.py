@@ -340,6 +340,11 @@ def _select_columns(
     fixed_covs = set(covs) if covs and not use_all_covs else set()
     if targets is None or use_all_targets:
         candidates = numeric(fixed | fixed_covs)
+        if targets is None:  # a column of numbers with a typo is one too: not the other
+            rest = [c for c in available if c not in fixed | fixed_covs | set(candidates)]
+            typo = _has_numbers(df, rest, allow_decimal_comma, most=True)
+            found = set(candidates) | {c for c, t in zip(rest, typo, strict=True) if t}
+            candidates = [c for c in available if c in found]
         if not candidates:
             others = [c for c in available if c not in fixed]
             flags = _has_numbers(df, others, allow_decimal_comma)

@@ -21,7 +21,7 @@ from pandas.api.types import is_bool_dtype, is_datetime64_any_dtype, is_numeric_
 from forecast.data.container import _quote, _Where
 from forecast.errors import DataError
 
-_NA_WORDS = {"", "nan", "na", "n/a", "null", "none", "<na>", "nat"}
+_NA_WORDS = {"", "nan", "na", "n/a", "n.a.", "#n/a", "null", "none", "<na>", "nat"}
 _GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _EURO = re.compile(r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?")
 _STRANGE_COMMA = r",(?:\d{1,2}|\d{4,})(?:$|\D)"  # a comma that is no thousands separator
@@ -139,14 +139,24 @@ def _numberlike(df: pd.DataFrame, columns: list[str], allow_decimal_comma: bool)
     return [ok[c] for c in columns]
 
 
-def _has_numbers(df: pd.DataFrame, columns: list[str], allow_decimal_comma: bool) -> list[bool]:
-    """Per column: a text column that holds at least one number (it may hold typos too)."""
+def _has_numbers(
+    df: pd.DataFrame, columns: list[str], allow_decimal_comma: bool, most: bool = False
+) -> list[bool]:
+    """Per column: a text column that holds at least one number (it may hold typos too);
+    with ``most``, one whose filled cells are mostly numbers (a column of numbers with a
+    few typos, not a column of labels)."""
     kinds = _kinds(df, columns)
     text = [c for c in columns if kinds[c] in ("text", "period")]
     found = dict.fromkeys(columns, False)
     if text:
-        values, _ = _parse(_text_cells(df, text), len(df), allow_decimal_comma)
-        found.update(zip(text, (~np.isnan(values)).any(axis=0).tolist(), strict=True))
+        cells = _text_cells(df, text)
+        values, _ = _parse(cells, len(df), allow_decimal_comma)
+        numbers = (~np.isnan(values)).sum(axis=0)
+        if most:
+            filled = (cells != "").to_numpy(dtype=bool).reshape((len(text), len(df))).sum(axis=1)
+            found.update(zip(text, (numbers > filled / 2).tolist(), strict=True))
+        else:
+            found.update(zip(text, (numbers > 0).tolist(), strict=True))
     return [found[c] for c in columns]
 
 
