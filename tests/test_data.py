@@ -721,3 +721,18 @@ def test_spreadsheet_words_for_missing_are_gaps(write, word):
     sd = load_csv(write("date,y\n" + rows.replace(",105", f",{word}")))
     assert 104 < sd.frames[None]["y"].iloc[4] < 106  # interpolated between its neighbours
     assert sd.report == ["filled 1 NaN value in 'y'"]
+
+
+@pytest.mark.parametrize("fmt", ["%b-%y", "%m/%d/%y", "%d.%m.%y"])
+@pytest.mark.parametrize("start", ["1965-01-01", "1990-01-01", "2015-01-01"])
+def test_two_digit_years_are_read_in_the_past(write, fmt, start):
+    # 70 was read as 2070 (pandas: within 50 years of today); a history lies in the past
+    expected = pd.date_range(start, periods=240 if start == "1965-01-01" else 60, freq="MS")
+    text = "".join(f"{t.strftime(fmt)},{k}\n" for k, t in enumerate(expected))
+    sd = load_csv(write("date,y\n" + text))
+    assert sd.frames[None].index.equals(pd.DatetimeIndex(expected, freq="MS", name="date"))
+    moved = start == "1965-01-01"  # 65-76 were read in the 2060s and 2070s
+    last = expected[-1].year
+    assert sd.report == (
+        [f"read the two-digit years of column 'date' as {expected[0].year}–{last}"] if moved else []
+    )

@@ -41,7 +41,8 @@ What is accepted:
   Dates in numbers only (``31/01/2020``, ``01.02.20``) are read day first where the
   first number goes above 12 and the second does not, or where both stay within 12
   and day first puts them on the smaller grid (span over smallest step); else month
-  first, as pandas reads them.
+  first, as pandas reads them. Two-digit years (``Jan-70``, ``1/31/70``) read more than
+  ten years after today are a century earlier (reported): a history lies in the past.
   Time zones: one zone or UTC offset is kept as is. Offsets that differ from value to
   value (local time across daylight saving) are read in UTC, or as local dates where every
   value has the same time of day (:mod:`forecast.data.zones`; reported); values of which

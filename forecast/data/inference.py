@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 import warnings
 from collections.abc import Sequence
@@ -15,7 +14,7 @@ from pandas.api.types import (
     is_numeric_dtype,
 )
 
-from forecast.data import zones
+from forecast.data import dates, zones
 from forecast.data.container import _names, _quote, _Where
 from forecast.data.numbers import (
     _dtypes,
@@ -52,8 +51,6 @@ _QUARTER = (
     (r"^[Qq]([1-4])\s*[-/ ]?\s*(\d{4})$", r"\2Q\1"),  # Q1 1956
 )
 _DATE_LIKE = re.compile(r"\d{1,4}[-/.]\d{1,2}|\d{4}\s*[Qq]\d|[A-Za-z]{3}")
-# Dates of numbers only, day and month in either order: 01/02/2015, 1.2.15, 01-02-2015 13:00
-_NUMERIC_DATE = re.compile(r"^\d{1,2}([/.-])\d{1,2}\1(?:\d{4}|\d{2})(?:$|[ T])")
 
 
 def _norm(name: str) -> str:
@@ -165,52 +162,10 @@ def _numeric_times(values: pd.Series, col: str, where: _Where) -> pd.DatetimeInd
     )
 
 
-def _day_first(text: pd.Series) -> bool:
-    """Whether dates written in numbers only (``01/02/2015``) must be read ``dayfirst``.
-
-    pandas infers one format from the first value, month first where that value allows
-    it (``31/12/2019`` first needs no help). Day first is taken where more values parse day
-    first (``13/01/2015``: the first number goes above 12), and where as many parse either
-    way, the dates differ, and day first puts them on a grid of fewer cells (the span over
-    the smallest step): a monthly ``01/02/2015, 01/03/2015 …`` or a few days of hourly
-    ``02/01/2015 13:00 …`` written day first, which month first would read as a longer,
-    gappy series of another frequency. Both readings are pandas' own parses of the column
-    (a format inferred once, then applied to every value: fast).
-
-    Example:
-        >>> monthly = pd.Series([f"01/{m:02d}/2020" for m in range(1, 13)] + ["01/01/2021"])
-        >>> _day_first(monthly)  # month first: twelve days of January, a year apart
-        True
-        >>> _day_first(pd.Series(["01/01/2020", "01/02/2020", "01/03/2020"]))  # a tie
-        False
-        >>> _day_first(pd.Series(["12.12.2019", "13.12.2019"]))
-        True
-    """
-    if not len(text) or not _NUMERIC_DATE.match(text.iloc[0]):
-        return False  # one value decides for ISO dates, without a pass over the column
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # pandas' note that the format it found is day first
-        month_first, day_first = (
-            pd.to_datetime(text, errors="coerce", dayfirst=d) for d in (False, True)
-        )
-    failed = month_first.isna().sum(), day_first.isna().sum()
-    if failed[0] != failed[1]:
-        return bool(failed[1] < failed[0])
-    if month_first.equals(day_first):
-        return False  # the same dates either way (01/01/…)
-    return bool(_grid_cells(day_first) < _grid_cells(month_first))
-
-
-def _grid_cells(times: pd.Series) -> float:
-    """The span of ``times`` over their smallest step between distinct values (inf for one)."""
-    t = np.unique(times.dropna().to_numpy(dtype="datetime64[ns]").astype(np.int64))
-    return (t[-1] - t[0]) / np.diff(t).min() if len(t) > 1 else math.inf
-
-
 def _parse_times(values: pd.Series, col: str, where: _Where) -> tuple[pd.DatetimeIndex, list]:
     """Parse the time column: ``(times, notes for the report)``; the error names the first
     line that fails."""
-    dtype = values.dtype
+    dtype, notes = values.dtype, []
     if isinstance(dtype, pd.PeriodDtype):
         times = pd.DatetimeIndex(values.dt.to_timestamp())
     elif is_datetime64_any_dtype(dtype):
@@ -231,7 +186,7 @@ def _parse_times(values: pd.Series, col: str, where: _Where) -> tuple[pd.Datetim
         times = None
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            if _day_first(text):
+            if dates.day_first(text):
                 times = pd.to_datetime(text, errors="coerce", dayfirst=True)
             # Excel's month format (Jan-18) is not one that pandas guesses
             for fmt in (None, "ISO8601", "%b-%y", "%b %y") if times is None else ():
@@ -275,10 +230,10 @@ def _parse_times(values: pd.Series, col: str, where: _Where) -> tuple[pd.Datetim
                 )
 
             raise DataError(at(pos), rows=bad, at=at)
-        times = pd.DatetimeIndex(times)
+        times, notes = dates.last_century(pd.DatetimeIndex(times), text, col)
     if times.isna().any():
         raise _empty_date(np.flatnonzero(times.isna()), col, where)
-    return times.rename(col), []
+    return times.rename(col), notes
 
 
 def _empty_date(rows: np.ndarray, col: str, where: _Where) -> DataError:
