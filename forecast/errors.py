@@ -62,6 +62,14 @@ class TrainingError(ForecastError):
     """Training failed (for example the loss became NaN)."""
 
 
+class UnfittableError(TrainingError):
+    """A statistical model cannot be fitted to, or forecast from, the user's series (too few
+    rows, values out of its range): the data's problem (exit 2), and still a
+    :class:`TrainingError`, so that a combination goes on without that partner."""
+
+    exit_code = 2
+
+
 class OutputError(ForecastError):
     """An output path cannot be written (missing directory, no permission, a directory)."""
 

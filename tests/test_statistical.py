@@ -12,7 +12,7 @@ from conftest import seasonal_frame
 
 from forecast import Forecaster
 from forecast.cli import main
-from forecast.errors import ForecastError, MissingDependencyError, TrainingError
+from forecast.errors import ForecastError, MissingDependencyError, TrainingError, UnfittableError
 from forecast.windowing import validation_origins
 
 STATS = {"ets": "AutoETS", "theta": "AutoTheta", "arima": "AutoARIMA"}
@@ -91,7 +91,7 @@ def test_a_history_too_short_to_move_thetas_parameters_is_a_training_error():
     theta.fit_final({"a": pd.DataFrame({"y": np.arange(1.0, 41.0)})})
     short = pd.DataFrame({"y": [1.0, 2.0, 3.0]})  # statsforecast: "tiny datasets"
     with pytest.raises(
-        TrainingError, match=r"^model='theta' could not forecast from row 3 on series 'a': tiny"
+        TrainingError, match=r"^theta could not forecast from row 3 on series 'a': tiny"
     ):
         theta.forecast({"a": short}, {"a": [3]})
 
@@ -130,8 +130,13 @@ def test_a_series_too_short_for_the_model_is_a_one_line_training_error():
     df = pd.DataFrame(
         {"y": [1.0, 4.0, 2.0, 3.0]}, index=pd.date_range("2000", periods=4, freq="YS")
     )
-    with pytest.raises(TrainingError, match=r"model='ets' could not be fitted to column 'y'"):
+    with pytest.raises(UnfittableError) as info:
         Forecaster(model="ets", horizon=1).fit(df)
+    assert info.value.exit_code == 2  # the data's problem; 3 rows: before the validation origin
+    assert str(info.value) == (
+        "ets could not be fitted to column 'y' (3 rows): tiny datasets; give it more rows, "
+        "or choose another model"
+    )
 
 
 def test_without_statsforecast_a_clear_error_and_exit_2(monkeypatch, airline_csv, tmp_path):
@@ -173,4 +178,21 @@ def test_evaluate_refuses_an_unknown_baseline_in_one_line(airline_csv):
     assert result.output.strip().splitlines()[-1] == (
         "Error: Invalid value for '--baselines': 'prophet' is not a model; choose from "
         "lstm, lstm-ar, naive, seasonal-naive, drift, ets, theta, arima"
+    )
+
+
+def test_a_baseline_too_short_for_the_series_is_a_usage_error_naming_it(tmp_path):
+    pytest.importorskip("statsforecast")
+    data = tmp_path / "short.csv"
+    index = pd.date_range("2015-01-01", periods=10, freq="MS")
+    pd.DataFrame({"date": index, "y": 100 + 10 * np.sin(np.arange(10.0))}).to_csv(data, index=False)
+    result = CliRunner().invoke(
+        main,
+        ["evaluate", str(data), "--horizon", "2", "--model", "seasonal-naive",
+         "--baselines", "ets"],
+    )  # fmt: skip
+    assert result.exit_code == 2  # was 1, with "--model ets" though ets was a baseline
+    assert result.output.strip().splitlines()[-1] == (
+        "Error: ets could not be fitted to column 'y' (2 rows): tiny datasets; give it more "
+        "rows, or choose another model"
     )

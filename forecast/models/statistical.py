@@ -51,10 +51,11 @@ from typing import ClassVar
 
 import numpy as np
 
-from forecast.errors import MissingDependencyError, TrainingError
+from forecast.errors import MissingDependencyError, TrainingError, UnfittableError
 from forecast.models.base import Model, targets_of
 
 INSTALL = "pip install 'forecast[stats]'"
+ADVICE = "give it more rows, or choose another model"
 
 
 def statsforecast_models(model: str):
@@ -102,9 +103,9 @@ class _Statistical(Model):
                     fitted.append(model.fit(values[:, k]))
             except Exception as exc:  # statsforecast's own errors, named for the user
                 where = "" if key is None else f"series {key!r}, "
-                raise TrainingError(
-                    f"model={self.name!r} could not be fitted to {where}column {target!r} "
-                    f"({len(values)} rows): {exc}"
+                raise UnfittableError(
+                    f"{self.name} could not be fitted to {where}column {target!r} "
+                    f"({len(values)} rows): {exc}; {ADVICE}"
                 ) from exc
         return fitted
 
@@ -182,11 +183,11 @@ class _Statistical(Model):
                                 y = values[:origin, k]
                                 points[i, :, k] = model.forward(y, horizon)["mean"]
             except Exception as exc:  # statsforecast's own (a history too short to filter …)
-                raise TrainingError(
-                    f"model={self.name!r} could not forecast from row {origin}{where}: {exc}"
+                raise UnfittableError(
+                    f"{self.name} could not forecast from row {origin}{where}: {exc}; {ADVICE}"
                 ) from exc
             if not np.isfinite(points).all():
-                raise TrainingError(f"model={self.name!r} forecast a non-finite value{where}")
+                raise UnfittableError(f"{self.name} forecast a non-finite value{where}; {ADVICE}")
             out[key] = points
         return out
 
