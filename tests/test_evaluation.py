@@ -503,3 +503,26 @@ def test_accuracy_benchmark_runs_with_the_baselines(tmp_path):
     text = out.read_text()
     assert "| ausbeer | 2.376 | **0.740** |" in text  # MASE, 3 folds of 8 quarters
     assert "| seasonal-naive (ours) | 13.40 | 14.31 | 3.17 | 0.937 |" in text  # FPP2 3.4
+
+
+@pytest.mark.parametrize("refit", [True, False])
+def test_a_fold_where_the_base_stands_in_for_the_model_says_so(refit):
+    # 'a' is long enough for the folds but, in the first, not for the model: the seasonal
+    # naive base forecast it there (in every fold without refit), under the model's name
+    from forecast.forecaster import Forecaster
+
+    t = pd.date_range("2000-01-01", periods=60, freq="MS")
+    long = pd.DataFrame({"id": "b", "date": t, "y": np.arange(60.0) % 12 + np.arange(60.0)})
+    short = long.iloc[:24].assign(id="a")
+    data = validate_frame(pd.concat([short, long]), time_col="date", id_col="id")
+    models = {"naive": Forecaster(model="naive", horizon=3)}
+    table, summary = evaluate(data, models, horizon=3, n_splits=3, refit=refit)
+    first = sorted(table["cutoff"].unique())[0]
+    fold = table[(table["id"] == "a") & (table["cutoff"] == first)]
+    history = short.set_index("date")["y"].loc[:first].to_numpy()
+    np.testing.assert_array_equal(fold["forecast"], history[-12:-9])  # seasonal naive, lag 12
+    folds = "fold 1" if refit else "folds 1, 2, 3"
+    assert summary.attrs["notes"] == [
+        f"naive ({folds}): 1 of 2 series ('a') is too short for lookback 12 + horizon 3 + 1 "
+        "validation row (at least 16 rows): forecast by the seasonal naive base, not the model"
+    ]

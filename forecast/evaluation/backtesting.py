@@ -120,7 +120,8 @@ def backtest(
         DataFrame with one row per series, fold, test step and target; columns
         ``[id_col], cutoff, time, target, actual, model, forecast, lower, upper``
         (``cutoff`` is the last training timestamp of the fold; ``lower`` and
-        ``upper`` are NaN when the model gives no interval). Ordered by fold,
+        ``upper`` are NaN when the model gives no interval); ``attrs["notes"]``: the
+        series the seasonal naive base forecast in the model's place, by fold. Ordered by fold,
         then series, target and time.
 
     Raises:
@@ -159,7 +160,7 @@ def backtest(
         gap=gap,
         max_train_size=max_train_size,
     )
-    parts, est = [], None
+    parts, est, notes = [], None, {}
     for k in range(n_splits):
         history = _cut(data, {key: s[k][0] for key, s in splits.items()})
         if refit or est is None:
@@ -167,8 +168,21 @@ def backtest(
             est = est.fit(history) or est
         label = _model_name(est, name)
         pred = est.predict(horizon=gap + horizon, data=history, level=level)
+        # what the fit (for every fold it forecasts) and the forecast say of series not
+        # forecast by the model itself (too short: the seasonal naive base stands in)
+        for note in [*getattr(est, "notes_", []), *pred.attrs.get("notes", [])]:
+            notes.setdefault(f"{label}: {note}", []).append(k + 1)
         for key in data.frames:
             parts.extend(_fold_rows(data, key, splits[key][k], pred, label))
         if progress is not None:
             progress(1)
-    return pd.concat(parts, ignore_index=True)
+    table = pd.concat(parts, ignore_index=True)
+    table.attrs["notes"] = [_in_folds(note, folds) for note, folds in notes.items()]
+    return table
+
+
+def _in_folds(note: str, folds: list[int]) -> str:
+    """``note`` with the folds it holds in: ``"naive (folds 1, 2): …"``."""
+    label, text = note.split(": ", 1)
+    which = "fold" if len(folds) == 1 else "folds"
+    return f"{label} ({which} {', '.join(map(str, folds))}): {text}"

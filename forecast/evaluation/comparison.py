@@ -96,6 +96,7 @@ def evaluate(
         backtest(data, est, refit=refit, level=level, progress=progress, name=name, **folds)
         for name, est in models.items()
     ]
+    notes += [note for t in tables for note in t.attrs.get("notes", [])]
     table = pd.concat(tables, ignore_index=True)
     scales = fold_scales(data, season=_season(data, season), **folds)
     summary = summarize(table, scales=scales, by="model")
