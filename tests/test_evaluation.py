@@ -526,3 +526,20 @@ def test_a_fold_where_the_base_stands_in_for_the_model_says_so(refit):
         f"naive ({folds}): 1 of 2 series ('a') is too short for lookback 12 + horizon 3 + 1 "
         "validation row (at least 16 rows): forecast by the seasonal naive base, not the model"
     ]
+
+
+def test_a_fold_too_short_for_the_model_names_the_fold():
+    # 48 rows pass the folds' own check (37), not the model's in the first fold (12 rows)
+    from forecast.forecaster import Forecaster
+
+    df = pd.DataFrame(
+        {"y": np.arange(48.0)}, index=pd.date_range("2000-01", periods=48, freq="MS", name="d")
+    )
+    models = {"seasonal-naive": Forecaster(model="seasonal-naive", horizon=12)}
+    with pytest.raises(DataError) as info:
+        evaluate(validate_frame(df), models, horizon=12, n_splits=3)
+    assert str(info.value) == (
+        "<DataFrame>: the series has 12 rows but lookback 1 + horizon 12 + 1 row for "
+        "validation needs at least 14; use a shorter lookback= or horizon=, or fewer folds "
+        "(in the training part of fold 1 of 3)"
+    )

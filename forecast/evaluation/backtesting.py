@@ -9,7 +9,7 @@ import pandas as pd
 from sklearn.base import clone
 
 from forecast.columns import interval_columns
-from forecast.errors import ForecastError
+from forecast.errors import DataError, ForecastError
 from forecast.evaluation.folds import _cut, _splits_per_series
 
 COLUMNS = ("cutoff", "time", "target", "actual", "model", "forecast", "lower", "upper")
@@ -165,7 +165,12 @@ def backtest(
         history = _cut(data, {key: s[k][0] for key, s in splits.items()})
         if refit or est is None:
             est = clone(estimator)
-            est = est.fit(history) or est
+            try:
+                est = est.fit(history) or est
+            except DataError as error:  # the data passed: the fold's part is too short
+                raise DataError(
+                    f"{error}, or fewer folds (in the training part of fold {k + 1} of {n_splits})"
+                ) from None
         label = _model_name(est, name)
         pred = est.predict(horizon=gap + horizon, data=history, level=level)
         # what the fit (for every fold it forecasts) and the forecast say of series not
