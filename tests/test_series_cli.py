@@ -130,3 +130,16 @@ def test_evaluate_names_a_series_too_short_for_the_folds(tmp_path, monkeypatch):
     assert strict.exit_code == 2 and strict.output.startswith(
         "Error: short.csv: series 'c': 5 rows"
     )
+
+
+def test_notes_name_options_as_flags(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    frame = _panel(["a", "b"]).astype({"y": object})
+    frame.loc[frame["id"] == "b", "y"] = ""  # series 'b' has no values
+    frame.to_csv("empty.csv", index=False)
+    result = run("fit", "empty.csv", "--id-col", "id", "--model", "naive", "--model-dir", "m")
+    assert result.exit_code == 0, result.output
+    assert (  # the library says target=; the command's option is --target
+        "Note: left out series 'b': empty.csv, series 'b': column 'y' has no values (all "
+        "empty); choose another --target\n"
+    ) in result.output

@@ -10,6 +10,7 @@ import click
 
 from forecast import models
 from forecast.cli.app import main
+from forecast.cli.exits import note
 from forecast.cli.loading import _forecaster, _import_tensorflow_quietly, _load, _with_model
 from forecast.cli.options import _escape_option, data_options
 
@@ -115,7 +116,7 @@ def evaluate(
 
     sd = _load(data, time_col, targets, id_col, covariates, freq, gaps, strict)
     for line in sd.report:
-        click.echo(f"Note: {line}", err=True)
+        note(line)
     if per_series and sd.id_col is None:
         raise click.BadParameter(
             "scores per series need long format (--id-col)", param_hint="--per-series"
@@ -151,7 +152,7 @@ def evaluate(
             strict=strict,
         )
     for line in summary.attrs["notes"]:
-        click.echo(f"Note: {line}", err=True)
+        note(line)
     if per_series:
         outputs.write_text(per_series, outputs.to_csv(scores))
     if output:

@@ -41,6 +41,11 @@ def as_flags(message: str) -> str:
     return _PARAMETER.sub(flag, message)
 
 
+def note(line: str) -> None:
+    """Prints a library note as ``Note: …`` on stderr, its parameters written as flags."""
+    click.echo(f"Note: {as_flags(line)}", err=True)
+
+
 class Failure(click.ClickException):
     """A library error shown as ``Error: …`` with the library's exit code."""
 

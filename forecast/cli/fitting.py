@@ -6,6 +6,7 @@ import click
 
 from forecast import models
 from forecast.cli.app import main
+from forecast.cli.exits import note
 from forecast.cli.loading import _forecaster, _import_tensorflow_quietly, _load
 from forecast.cli.options import DEFAULT_MODEL_DIR, data_options
 from forecast.cli.summary import _fit_summary
@@ -73,9 +74,9 @@ def fit(
     if role.kind != "single":
         click.echo(f"Role: {role.describe()}", err=True)
     for line in sd.report:
-        click.echo(f"Note: {line}", err=True)
+        note(line)
     fc = _forecaster(**params)
     saved = cluster.fit(fc, sd, model_dir, role=role, checkpoint_dir=checkpoint_dir, shard=shard)
     for line in fc.notes_:
-        click.echo(f"Note: {line}", err=True)
+        note(line)
     click.echo(_fit_summary(fc, model_dir if saved else None))

@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-import click
+from forecast.cli.exits import note
 
 
 def _import_tensorflow_quietly() -> None:
@@ -93,5 +93,5 @@ def _new_data(fc, data):
         freq=fc.freq_,
     )
     for line in sd.report:
-        click.echo(f"Note: {line}", err=True)
+        note(line)
     return sd

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from forecast.cli.app import main
+from forecast.cli.exits import note
 from forecast.cli.loading import _load_model, _new_data
 from forecast.cli.options import _escape_option, _model_dir_option, _series_option
 from forecast.cli.summary import _fit_summary
@@ -57,7 +58,7 @@ def predict(model_dir, data, horizon, level, output, fmt, escape_formulas, serie
         horizon=horizon, data=_new_data(fc, data), level=level, series=list(series) or None
     )
     for line in table.attrs.get("notes", []):
-        click.echo(f"Note: {line}", err=True)
+        note(line)
     table = table.reset_index()
     if fmt == "csv":
         text = outputs.to_csv(table, escape_formulas=escape_formulas)
