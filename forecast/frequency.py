@@ -36,6 +36,8 @@ Example:
 
 from __future__ import annotations
 
+import warnings
+
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
@@ -102,10 +104,12 @@ def as_offset(freq: str | pd.DateOffset) -> pd.DateOffset:
         'QS-JAN'
     """
     try:
-        return to_offset(freq)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)  # 'M' for 'ME': the offset is the same
+            return to_offset(freq)
     except (ValueError, TypeError):
         raise DataError(
-            f"--freq {freq!r} is not a pandas frequency alias "
+            f"freq={freq!r} is not a pandas frequency alias "
             "(e.g. 'h', '30min', 'D', 'B', 'W-SAT', 'MS', 'QS', 'YS')"
         ) from None
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -52,9 +54,13 @@ def test_freq_kind_and_bad_alias():
     with pytest.raises(DataError) as info:
         as_offset("fortnightly")
     assert str(info.value) == (
-        "--freq 'fortnightly' is not a pandas frequency alias "
+        "freq='fortnightly' is not a pandas frequency alias "
         "(e.g. 'h', '30min', 'D', 'B', 'W-SAT', 'MS', 'QS', 'YS')"
     )
+    # pandas' deprecated 'M' (for 'ME') is the same offset: no warning printed before it
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert as_offset("M") == as_offset("ME")
 
 
 def test_default_lookback_rule():
