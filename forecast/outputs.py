@@ -51,6 +51,7 @@ from forecast.errors import OutputError, WriteFailedError
 __all__ = ["to_csv", "to_json", "write_text", "write_with"]
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\Z")
 """Text cells starting with one of these get a leading ``'`` in :func:`to_csv` (OWASP)."""
 
 
@@ -101,7 +102,8 @@ def to_csv(table: pd.DataFrame, *, escape_formulas: bool = True) -> str:
 
     Text cells and column names starting with ``=``, ``+``, ``-``, ``@``, tab or
     carriage return get a leading ``'``, so that a spreadsheet shows them as
-    text instead of running them. Numeric columns are left alone.
+    text instead of running them; a signed number written as text (an id ``-1``) is
+    no formula and is left alone, as are numeric columns.
 
     Args:
         table: The table; reset the index first if it should be written.
@@ -111,11 +113,11 @@ def to_csv(table: pd.DataFrame, *, escape_formulas: bool = True) -> str:
         The CSV text, one line per row, ``\\n`` line ends.
 
     Example:
-        >>> t = pd.DataFrame({"id": ["=1+2", "a"], "y": [-1.5, 2.0]})
+        >>> t = pd.DataFrame({"id": ["=1+2", "-1"], "y": [-1.5, 2.0]})
         >>> print(to_csv(t), end="")
         id,y
         '=1+2,-1.5
-        a,2.0
+        -1,2.0
     """
     if escape_formulas:
         table = table.copy()
@@ -159,7 +161,8 @@ def to_json(table: pd.DataFrame) -> str:
 
 
 def _escape(value):
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    # a signed number (an id "-1") is a number to a spreadsheet, not a formula: kept as written
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and not _NUMBER.match(value):
         return "'" + value
     return value
 

@@ -255,7 +255,7 @@ def test_stdout_errors_are_one_line_exit_1(monkeypatch, error, message):
 def test_to_csv_escapes_formulas_in_text_cells_only():
     table = pd.DataFrame(
         {
-            "id": ['=HYPERLINK("x")', "+1", "-2", "@SUM(A1)", "\tx", "ok", None],
+            "id": ['=HYPERLINK("x")', "+1+A1", "-2+cmd", "@SUM(A1)", "\tx", "ok", None],
             "code": pd.Series(["=a", "b", "c", "d", "e", "g", "h"], dtype="string"),
             "y": [-1.5, 2.0, -3.0, 4.0, 5.0, 7.0, np.nan],
             "n": [-1, 2, 3, 4, 5, 7, 8],
@@ -264,8 +264,8 @@ def test_to_csv_escapes_formulas_in_text_cells_only():
     assert to_csv(table) == (
         "id,code,y,n\n"
         '"\'=HYPERLINK(""x"")",\'=a,-1.5,-1\n'
-        "'+1,b,2.0,2\n"
-        "'-2,c,-3.0,3\n"
+        "'+1+A1,b,2.0,2\n"
+        "'-2+cmd,c,-3.0,3\n"
         "'@SUM(A1),d,4.0,4\n"
         "'\tx,e,5.0,5\n"
         "ok,g,7.0,7\n"
@@ -273,6 +273,9 @@ def test_to_csv_escapes_formulas_in_text_cells_only():
     )
     assert to_csv(table, escape_formulas=False) == table.to_csv(index=False)
     assert to_csv(pd.DataFrame({"=x": [1]})) == "'=x\n1\n"
+    # a signed number written as text (ids "-1", "+2") is no formula: kept, so it reads back
+    ids = pd.DataFrame({"id": ["-1", "+2", "-0.5e3", "-1-1"]})
+    assert to_csv(ids) == "id\n-1\n+2\n-0.5e3\n'-1-1\n"
     # a carriage return is escaped too (Python 3.11's csv writer leaves it unquoted)
     assert to_csv(pd.DataFrame({"a": ["\rx"]})).startswith("a\n'\r")
 
