@@ -321,3 +321,23 @@ def test_damaged_or_odd_files_are_data_errors(write, tmp_path):
     assert message("empty.zip").startswith("empty.zip: cannot read the file (")
     Path("broken.gz").write_bytes(b"\x1f\x8b\x08\x00garbage")
     assert message("broken.gz").startswith("broken.gz: cannot read the file (")
+
+
+def test_what_spreadsheets_save_beside_csv_is_named(write, tmp_path):
+    import zipfile
+
+    rows = "date,y\n2020-01-01,1\n2020-01-02,2\n"
+    with zipfile.ZipFile(tmp_path / "book.csv", "w") as book:  # an .xlsx, renamed
+        book.writestr("[Content_Types].xml", "<Types/>")
+        book.writestr("xl/workbook.xml", "<workbook/>")
+    assert message("book.csv") == (
+        "book.csv: is a zip archive (an Excel workbook?), not a CSV file; save the sheet as "
+        "CSV (UTF-8)"
+    )
+    (tmp_path / "unicode.csv").write_bytes(rows.replace(",", "\t").encode("utf-16"))
+    assert message("unicode.csv") == (
+        "unicode.csv: is UTF-16 text (a spreadsheet's 'Unicode Text'); save it as CSV (UTF-8)"
+    )
+    assert message(write("sep=,\n" + rows)) == (
+        "data.csv, line 1: 'sep=,' is a spreadsheet's hint line, not the header; delete that line"
+    )

@@ -24,6 +24,8 @@ What is accepted:
   64 KB, then read with the fast C parser), a UTF-8 BOM, Latin-1 files that are not
   UTF-8, compressed files (``.gz``, ``.bz2``, ``.xz``, ``.zip``...), blank lines
   (and, in long format, lines with nothing but an id: a sheet's ids filled down).
+  Refused by name: a zip archive (an Excel workbook renamed ``.csv``), UTF-16 text, a
+  first line ``sep=;`` (a spreadsheet's hint).
 * Numbers quoted or with thousands separators (``"1,234"``, ``"12.5"``); decimal
   commas (``1,5``, ``1.234,5``) when the delimiter is not a comma. A column whose every
   value is a plain number is taken as pandas reads it (``1.234`` is 1.234).

@@ -120,6 +120,25 @@ def _sample(path: Path, source: str) -> tuple[str, str]:
     raise AssertionError("latin-1 decodes every byte")  # pragma: no cover
 
 
+def _not_a_csv(path: Path, source: str) -> None:
+    """Refuses, by their first bytes, the files that spreadsheets save beside CSV: a
+    workbook (a zip archive) and UTF-16 text ("Unicode Text"), with what to do instead."""
+    try:
+        with _open_binary(path) as handle:
+            start = handle.read(4)
+    except _READ_ERRORS:
+        return  # the reading itself reports it
+    if start.startswith(b"PK\x03\x04"):
+        raise DataError(
+            f"{source}: is a zip archive (an Excel workbook?), not a CSV file; save the sheet "
+            "as CSV (UTF-8)"
+        )
+    if start.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DataError(
+            f"{source}: is UTF-16 text (a spreadsheet's 'Unicode Text'); save it as CSV (UTF-8)"
+        )
+
+
 def _sniff_sep(sample: str) -> str:
     """The delimiter: csv.Sniffer on the first lines, else the header's most common."""
     lines = [line for line in sample.splitlines() if line.strip()]
@@ -159,9 +178,15 @@ def _read_csv(
         raise DataError(f"{source}: file not found; check the path")
     if path.is_dir():
         raise DataError(f"{source}: is a directory, not a CSV file")
+    _not_a_csv(path, source)
     sample, encoding = _sample(path, source)
     if not sample.strip():
         raise DataError(f"{source}: the file is empty; expected a header line and data rows")
+    if re.match(r"sep=.\s*(?:\n|$)", sample):
+        raise DataError(
+            f"{source}, line 1: {_oneline(sample.splitlines()[0])!r} is a spreadsheet's hint "
+            "line, not the header; delete that line"
+        )
     sep = _sniff_sep(sample)
     try:
         return _read(path, source, sep, encoding, id_col, time_col, part)
