@@ -176,18 +176,17 @@ def backtest(
         # what the fit (for every fold it forecasts) and the forecast say of series not
         # forecast by the model itself (too short: the seasonal naive base stands in)
         for note in [*getattr(est, "notes_", []), *pred.attrs.get("notes", [])]:
-            notes.setdefault(f"{label}: {note}", []).append(k + 1)
+            notes.setdefault((label, note), []).append(k + 1)
         for key in data.frames:
             parts.extend(_fold_rows(data, key, splits[key][k], pred, label))
         if progress is not None:
             progress(1)
     table = pd.concat(parts, ignore_index=True)
-    table.attrs["notes"] = [_in_folds(note, folds) for note, folds in notes.items()]
+    table.attrs["notes"] = [_in_folds(*key, folds) for key, folds in notes.items()]
     return table
 
 
-def _in_folds(note: str, folds: list[int]) -> str:
-    """``note`` with the folds it holds in: ``"naive (folds 1, 2): …"``."""
-    label, text = note.split(": ", 1)
+def _in_folds(label: str, note: str, folds: list[int]) -> str:
+    """A model's ``note`` with the folds it holds in: ``"naive (folds 1, 2): …"``."""
     which = "fold" if len(folds) == 1 else "folds"
-    return f"{label} ({which} {', '.join(map(str, folds))}): {text}"
+    return f"{label} ({which} {', '.join(map(str, folds))}): {note}"
