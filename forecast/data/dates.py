@@ -48,15 +48,15 @@ def day_first(text: pd.Series) -> bool:
         return False  # one value decides for ISO dates, without a pass over the column
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # pandas' note that the format it found is day first
-        month_first, day_first = (
+        month_first, day_first_ = (
             pd.to_datetime(text, errors="coerce", dayfirst=d) for d in (False, True)
         )
-    failed = month_first.isna().sum(), day_first.isna().sum()
+    failed = month_first.isna().sum(), day_first_.isna().sum()
     if failed[0] != failed[1]:
         return bool(failed[1] < failed[0])
-    if month_first.equals(day_first):
+    if month_first.equals(day_first_):
         return False  # the same dates either way (01/01/…)
-    return bool(_grid_cells(day_first) < _grid_cells(month_first))
+    return bool(_grid_cells(day_first_) < _grid_cells(month_first))
 
 
 def _grid_cells(times: pd.Series) -> float:

@@ -14,8 +14,8 @@ from pandas.api.types import (
     is_numeric_dtype,
 )
 
-from forecast.data import dates, zones
 from forecast.data.container import _names, _quote, _Where
+from forecast.data.dates import day_first, last_century
 from forecast.data.numbers import (
     _dtypes,
     _has_numbers,
@@ -24,6 +24,7 @@ from forecast.data.numbers import (
     _text_cells,
     _values,
 )
+from forecast.data.zones import TZ_SUFFIX, resolve, split_offsets
 from forecast.errors import DataError
 
 # Column names (normalised: lower case, spaces and dashes as "_") taken as the time.
@@ -126,7 +127,7 @@ def _may_hold_dates(df: pd.DataFrame, columns: list[str]) -> np.ndarray:
 
 def _mixed_tz_error(text: pd.Series, col: str, where: _Where) -> DataError:
     """The error for a column whose timestamps carry different UTC offsets."""
-    suffix = text.str.extract(zones.TZ_SUFFIX, expand=False).fillna("none")
+    suffix = text.str.extract(TZ_SUFFIX, expand=False).fillna("none")
     differs = np.flatnonzero(suffix.to_numpy() != suffix.iloc[0])
     tail = "; convert them to one zone (e.g. UTC) first"
     if len(differs) == 0:
@@ -178,15 +179,15 @@ def _parse_times(values: pd.Series, col: str, where: _Where) -> tuple[pd.Datetim
         text = _quarters(text)
         if empty.any():
             raise _empty_date(np.flatnonzero(empty.to_numpy()), col, where)
-        split = zones.split_offsets(text)
+        split = split_offsets(text)
         if split is not None:  # local times across daylight saving: one reading of them
             wall, _ = _parse_times(split[0], col, where)
-            times, note = zones.resolve(wall, split[1], col)
+            times, note = resolve(wall, split[1], col)
             return times.rename(col), [note]
         times = None
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            if dates.day_first(text):
+            if day_first(text):
                 times = pd.to_datetime(text, errors="coerce", dayfirst=True)
             # Excel's month format (Jan-18) is not one that pandas guesses
             for fmt in (None, "ISO8601", "%b-%y", "%b %y") if times is None else ():
@@ -201,7 +202,7 @@ def _parse_times(values: pd.Series, col: str, where: _Where) -> tuple[pd.Datetim
                 if not is_datetime64_any_dtype(parsed.dtype):  # pandas 2: mixed offsets
                     raise _mixed_tz_error(text, col, where)
                 if parsed.dt.tz is not None:  # pandas 2's ISO8601 gives naive values the zone
-                    offset = text.str.extract(zones.TZ_SUFFIX, expand=False)
+                    offset = text.str.extract(TZ_SUFFIX, expand=False)
                     if offset.notna().any() and offset.isna().any():
                         raise _mixed_tz_error(text, col, where)
                 if times is None or parsed.isna().sum() < times.isna().sum():
@@ -230,7 +231,7 @@ def _parse_times(values: pd.Series, col: str, where: _Where) -> tuple[pd.Datetim
                 )
 
             raise DataError(at(pos), rows=bad, at=at)
-        times, notes = dates.last_century(pd.DatetimeIndex(times), text, col)
+        times, notes = last_century(pd.DatetimeIndex(times), text, col)
     if times.isna().any():
         raise _empty_date(np.flatnonzero(times.isna()), col, where)
     return times.rename(col), notes
