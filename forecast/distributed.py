@@ -41,7 +41,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from forecast import losses
+from forecast import losses, optimizers
 from forecast.callbacks import training_callbacks
 from forecast.checkpoint import Checkpoint, fingerprint
 from forecast.errors import TrainingError
@@ -191,10 +191,10 @@ def compiled(spec, build, strategy):
     """
     with strategy.scope():
         network = build()
-        network.compile(optimizer=keras.optimizers.Adam(spec.learning_rate), loss="mse")
+        network.compile(optimizer=optimizers.Adam(spec.learning_rate), loss="mse")
         network.optimizer.build(network.trainable_variables)
     twin = build()
-    twin.compile(optimizer=keras.optimizers.Adam(spec.learning_rate), loss="mse")
+    twin.compile(optimizer=optimizers.Adam(spec.learning_rate), loss="mse")
     twin.optimizer.build(twin.trainable_variables)
     return network, twin
 

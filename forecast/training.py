@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import tensorflow as tf
 
-from forecast import callbacks, distributed, losses, networks, pool, sharding
+from forecast import callbacks, distributed, losses, networks, optimizers, pool, sharding
 from forecast.errors import DataError, TrainingError
 from forecast.streaming import windows
 from forecast.tfdata import window_dataset, with_members_axis
@@ -261,7 +261,7 @@ def train(model, frames: dict, validation: dict):
 def _fit(spec, network, train_data, val_data, extra) -> dict:
     """Trains the ensemble with ``model.fit`` and early stopping (``extra``: more Keras
     callbacks); returns its history."""
-    network.compile(optimizer=keras.optimizers.Adam(spec.learning_rate), loss="mse")
+    network.compile(optimizer=optimizers.Adam(spec.learning_rate), loss="mse")
     # Adam's slots made now, not in the first step: a step that creates variables is
     # traced twice by tf.function (about 1.5 s of every fit)
     network.optimizer.build(network.trainable_variables)
