@@ -20,16 +20,19 @@ Example:
 
 from __future__ import annotations
 
+import os
+import re
+
 import numpy as np
 import pandas as pd
 
 from forecast import panel
 from forecast.columns import interval_columns
 from forecast.combination import combine
-from forecast.data import SeriesData, validate_frame
-from forecast.data.container import _label
+from forecast.data import SeriesData, load_data, validate_frame
+from forecast.data.container import _label, _names, _quote
 from forecast.errors import DataError
-from forecast.frequency import future_index
+from forecast.frequency import freq_name, future_index
 from forecast.intervals import bounds, half_width, log_floor
 from forecast.params import PARAMETERS
 
@@ -53,24 +56,32 @@ def check_request(fc, horizon, level) -> tuple[int, float]:
 
 
 def new_data(fc, data) -> SeriesData:
-    """``data`` (DataFrame or SeriesData) checked against the trained columns and frequency.
+    """``data`` (a CSV or Parquet path, DataFrame or SeriesData) checked against the
+    trained columns and frequency.
 
     Raises:
         DataError: the data breaks the data contract, or its frequency or columns differ
-            from the training data's.
+            from the training data's; the message says what the model reads instead of
+            the parameters that would change it (they are the model's).
     """
     info = fc.data_info_
     sd = data
     if not isinstance(data, SeriesData):
-        sd = validate_frame(
-            data,
-            time_col=info["time_col"] if info["time_col"] in getattr(data, "columns", ()) else None,
-            target=fc.targets_,
-            covariates=fc.covariates_ or None,
-            id_col=info["id_col"],
-            freq=fc.freq_,
-            source="new data",
-        )
+        contract = {
+            "target": fc.targets_,
+            "covariates": fc.covariates_ or None,
+            "id_col": info["id_col"],
+            "freq": fc.freq_,
+        }
+        try:
+            if isinstance(data, str | os.PathLike):
+                sd = load_data(data, time_col=info["time_col"], **contract)
+            else:
+                columns = getattr(data, "columns", ())
+                time_col = info["time_col"] if info["time_col"] in columns else None
+                sd = validate_frame(data, time_col=time_col, source="new data", **contract)
+        except DataError as error:
+            raise DataError(as_the_models(fc, str(error))) from None
     if sd.freq != fc.freq_:
         raise DataError(
             f"{sd.source}: frequency {sd.freq!r} differs from the trained {fc.freq_!r}; "
@@ -83,6 +94,41 @@ def new_data(fc, data) -> SeriesData:
             f"trained {trained}; give the same target= and covariates="
         )
     return sd
+
+
+# advice to change what the model fixed: its time column, targets, covariates, ids, frequency
+_FIXED = re.compile(r"\b(freq|time_col|target|covariates|id_col)=")
+
+
+def as_the_models(fc, message: str) -> str:
+    """A loading error of new data, its advice to set the data parameters (which the
+    model fixed) replaced by what the model reads.
+
+    Example:
+        >>> from types import SimpleNamespace as NS
+        >>> fc = NS(targets_=["y"], covariates_=[], freq_="MS",
+        ...         data_info_={"time_col": "month", "id_col": None})
+        >>> as_the_models(fc, "new.csv: time column 'month' not found; available columns: date, y")
+        "new.csv: time column 'month' not found; available columns: date, y; the model reads time column 'month', target 'y', monthly dates ('MS'): match it, or refit"
+        >>> as_the_models(fc, "new.csv, line 2: timestamp 2020-01-06 is not on the monthly grid 'MS'; check freq= or the dates")
+        "new.csv, line 2: timestamp 2020-01-06 is not on the monthly grid 'MS'; check the dates; the model reads time column 'month', target 'y', monthly dates ('MS'): match it, or refit"
+    """
+    first, *advice = message.split("; ")
+    dates = ("check freq= or the dates", "check freq=")  # the dates are the user's to fix
+    advice = [
+        a.replace(dates[0], "check the dates").replace(dates[1], "check the dates") for a in advice
+    ]
+    advice = [a for a in advice if not _FIXED.search(a)]
+    info = fc.data_info_
+    reads = [f"time column {_quote(info['time_col'])}"]
+    if info["id_col"] is not None:
+        reads.append(f"id column {_quote(info['id_col'])}")
+    for word, names in (("target", fc.targets_), ("covariate", fc.covariates_)):
+        if names:
+            word = word if len(names) == 1 else word + "s"
+            reads.append(f"{word} {_names(names, 5, show=_quote)}")
+    reads.append(f"{freq_name(fc.freq_)} dates ({fc.freq_!r})")
+    return "; ".join([first, *advice, f"the model reads {', '.join(reads)}: match it, or refit"])
 
 
 def select(frames: dict, series) -> dict:

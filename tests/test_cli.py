@@ -87,6 +87,45 @@ def test_predict_from_new_data(model_dir, airline, tmp_path):
     assert table["date"].iloc[0] == "1957-05-01"
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "date,passengers\n2020-01-01,1\n",
+            "time column 'month' not found; available columns: date, passengers",
+        ),
+        (
+            "month,sales\n2020-01-01,1\n",
+            "target column 'passengers' not found; available columns: month, sales",
+        ),
+        (
+            "month,passengers\n2020-01-06,1\n2020-01-13,2\n",
+            "line 2: timestamp 2020-01-06 in column 'month' is not on the monthly grid 'MS'; "
+            "check the dates",
+        ),
+    ],
+)
+def test_new_data_errors_say_what_the_model_reads(tmp_path, text, message):
+    train = tmp_path / "train.csv"
+    months = pd.date_range("2015-01-01", periods=36, freq="MS")
+    pd.DataFrame({"month": months, "passengers": range(36)}).to_csv(train, index=False)
+    model = tmp_path / "m"
+    assert run("fit", train, "--model", "naive", "--model-dir", model).exit_code == 0
+    new = tmp_path / "new.csv"
+    new.write_text(text)
+    out = tmp_path / "fc.csv"
+    result = CliRunner().invoke(
+        main, ["predict", "--model-dir", str(model), "--data", str(new), "-o", str(out)]
+    )
+    assert result.exit_code == 2
+    sep = ", " if message.startswith("line") else ": "
+    assert result.output == (
+        f"Error: {new}{sep}{message}; the model reads time column 'month', target "
+        "'passengers', monthly dates ('MS'): match it, or refit\n"
+    )
+    assert not out.exists()
+
+
 def test_plot_and_inspect(model_dir, tmp_path):
     png = tmp_path / "fc.png"
     result = run("plot", "--model-dir", model_dir, "--output", png, "--last", "36")

@@ -428,6 +428,50 @@ def test_inferred_frequency_with_gaps(write):
     assert load_csv(write(text)).freq == "QS-JAN"  # QS-APR is the same grid
 
 
+@pytest.mark.parametrize(
+    ("day", "freq", "oracle"),
+    [(15, "MS", "MS"), (10, "QS", "QS-JAN"), (28, "YS", "YS-JAN"), (15, "2MS", "2MS")],
+)
+def test_dates_on_one_day_of_the_month_are_read_as_their_months(write, day, freq, oracle):
+    starts = pd.date_range("2019-01-01", periods=9, freq=freq)
+    dated = starts + pd.Timedelta(day - 1, "D")  # the oracle: the same day of each period
+    text = "date,y\n" + "".join(f"{d:%Y-%m-%d},{i}\n" for i, d in enumerate(dated))
+    sd = load_csv(write(text))
+    assert sd.freq == oracle
+    pd.testing.assert_index_equal(
+        sd.frames[None].index, pd.DatetimeIndex(starts, name="date", freq=oracle)
+    )
+    assert sd.frames[None]["y"].tolist() == list(range(9))
+    assert sd.report == [
+        f"moved the dates in 'date', on day {day} of their month, to the 1st (pandas has no "
+        "frequency for mid-month dates); forecasts are dated the 1st too"
+    ]
+    assert load_csv(write(text), freq=freq).freq == oracle  # given, the same
+
+
+def test_mid_month_dates_in_a_panel_with_gaps_and_day_one_series(write):
+    rows = ["id,date,y"]
+    rows += [f"a,2020-{m:02d}-15,{m}" for m in (1, 2, 4, 5, 6)]  # March missing
+    rows += [f"b,2020-{m:02d}-01,{m}" for m in range(1, 7)]
+    sd = load_csv(write("\n".join(rows) + "\n"), id_col="id", gaps="ffill")
+    assert sd.freq == "MS"
+    assert sd.frames["a"]["y"].tolist() == [1, 2, 2, 4, 5, 6]
+    assert sd.frames["a"].index.equals(sd.frames["b"].index)
+    assert sd.report[0] == (
+        "moved the dates in 'date' of 1 series, on day 15 of their month, to the 1st (pandas "
+        "has no frequency for mid-month dates); forecasts are dated the 1st too"
+    )
+
+
+def test_dates_on_changing_days_stay_irregular(write):
+    text = "date,y\n2020-01-15,1\n2020-02-14,2\n2020-03-15,3\n2020-04-15,4\n"
+    assert message(write(text)).startswith(
+        "data.csv: cannot infer the frequency of column 'date' (irregular steps"
+    )
+    text = "date,y\n2020-01-15 10:00,1\n2020-02-15 10:00,2\n2020-03-15 10:00,3\n"
+    assert "cannot infer the frequency" in message(write(text))
+
+
 # ----------------------------------------------------------------------------- bad input
 
 

@@ -128,8 +128,21 @@ def test_new_data_with_other_columns_says_what_differs(monthly):
 def test_new_data_with_other_frequency_says_so(monthly):
     fc = Forecaster(model="naive", horizon=3).fit(monthly)
     daily = seasonal_frame(n=60, freq="D")
-    with pytest.raises(DataError, match="freq|frequency"):
+    with pytest.raises(DataError) as error:
         fc.predict(data=daily)
+    assert str(error.value) == (
+        "new data, row 1: timestamp 2000-01-02 in column 'date' is not on the monthly grid "
+        "'MS'; check the dates; the model reads time column 'date', target 'y', monthly dates "
+        "('MS'): match it, or refit"
+    )
+
+
+def test_new_data_from_a_path_equals_from_its_frame(monthly, tmp_path):
+    fc = Forecaster(model="seasonal-naive", horizon=3).fit(monthly.iloc[:60])
+    path = tmp_path / "new.csv"
+    monthly.to_csv(path, index=False)
+    pd.testing.assert_frame_equal(fc.predict(data=path), fc.predict(data=monthly))
+    assert len(fc.predict(data=str(path))) == 3
 
 
 def test_horizon_beyond_trained_is_refused(monthly):

@@ -81,17 +81,9 @@ def _new_data(fc, data):
     """``--data NEW.csv`` (or ``.parquet``) read with the trained data contract."""
     if data is None:
         return None
-    from forecast.data import load_data
+    from forecast.prediction import new_data
 
-    info = fc.data_info_
-    sd = load_data(
-        data,
-        time_col=info["time_col"],
-        target=fc.targets_,
-        covariates=fc.covariates_ or None,
-        id_col=info["id_col"],
-        freq=fc.freq_,
-    )
+    sd = new_data(fc, data)
     for line in sd.report:
         note(line)
     return sd

@@ -73,6 +73,40 @@ def _candidates(times: pd.DatetimeIndex, step: pd.Timedelta) -> list[pd.DateOffs
     return [pd.offsets.Day(int(days))]
 
 
+_STARTS = (pd.offsets.MonthBegin, pd.offsets.QuarterBegin, pd.offsets.YearBegin)
+
+
+def _month_day(times: pd.DatetimeIndex, offset: pd.DateOffset | None = None) -> int:
+    """The day of the month, 2 to 28, on which every one of ``times`` falls at midnight,
+    when that day is their only irregularity: moved back to the 1st, they are on a grid of
+    months, quarters or years (``offset``'s, if given); else 0.
+
+    Monthly data dated mid-month (``2020-01-15``, ``2020-02-15``) has no frequency of its
+    own in pandas: the caller reads it as the months it falls in (:func:`_to_month_starts`).
+
+    Example:
+        >>> _month_day(pd.DatetimeIndex(["2020-01-15", "2020-02-15", "2020-03-15"]))
+        15
+        >>> _month_day(pd.DatetimeIndex(["2020-01-15", "2020-02-14", "2020-03-15"]))
+        0
+    """
+    days = times.day
+    if len(times) < 2 or days[0] < 2 or days[0] > 28 or (days != days[0]).any():
+        return 0
+    if (times != times.normalize()).any():
+        return 0
+    starts = _to_month_starts(times)
+    found = offset if offset is not None else _infer_offset(starts)[0]
+    if not isinstance(found, _STARTS) or not _on_grid(starts, found):
+        return 0
+    return int(days[0])
+
+
+def _to_month_starts(times: pd.DatetimeIndex) -> pd.DatetimeIndex:
+    """``times`` moved back to the first day of their month (time of day, zone and name kept)."""
+    return times - pd.to_timedelta(times.day - 1, unit="D")
+
+
 def _human_step(step: pd.Timedelta) -> str:
     """``2 days``, ``00:07:00``, ``1 days 03:00:00``."""
     text = str(step)

@@ -11,7 +11,13 @@ import numpy as np
 import pandas as pd
 
 from forecast.data.container import _names, _plural, _quote, _setting, _stamp
-from forecast.data.frequency import _MAX_GRID_FACTOR, _grid, _infer_offset
+from forecast.data.frequency import (
+    _MAX_GRID_FACTOR,
+    _grid,
+    _infer_offset,
+    _month_day,
+    _to_month_starts,
+)
 from forecast.data.series import _Series
 from forecast.errors import DataError
 from forecast.frequency import freq_name
@@ -124,6 +130,28 @@ def _apply_gaps(
             frame = frame.ffill()
     frame.index = pd.DatetimeIndex(frame.index, freq=offset)
     return frame, report
+
+
+def _month_starts(series: list[_Series], offset: pd.DateOffset | None, time_col: str) -> list:
+    """Moves the dates of every series dated on one day of the month (2 to 28) to the 1st,
+    where that makes them monthly, quarterly or yearly (``offset``'s frequency, if given):
+    pandas has no frequency for mid-month dates. Returns the note for the report.
+    """
+    moved: dict[int, int] = {}  # day -> series
+    for s in series:
+        day = _month_day(s.times, offset)
+        if day:
+            s.times = _to_month_starts(s.times)
+            moved[day] = moved.get(day, 0) + 1
+    if not moved:
+        return []
+    days = " or ".join(str(d) for d in sorted(moved))
+    n = sum(moved.values())
+    of = f" of {n} series" if len(series) > 1 else ""
+    return [
+        f"moved the dates in {_quote(time_col)}{of}, on day {days} of their month, to the 1st "
+        "(pandas has no frequency for mid-month dates); forecasts are dated the 1st too"
+    ]
 
 
 def _common_offset(

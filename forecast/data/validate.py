@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.data.container import SeriesData, _label, _names, _plural, _quote, _setting, _Where
-from forecast.data.gaps import _check_gaps, _common_offset, _fill
+from forecast.data.gaps import _check_gaps, _common_offset, _fill, _month_starts
 from forecast.data.inference import _find_time_col, _norm, _parse_times, _select_columns
 from forecast.data.numbers import _kinds, _values
 from forecast.data.reading import _read_csv
@@ -110,6 +110,7 @@ def _validate(
             skipped.append((key, error))
     if not series:
         raise skipped[0][1]
+    notes = notes + _month_starts(series, offset, time_col)
     if offset is None:
         offset, series = _common_offset(series, label, time_col, skipped)
     frames, report = _fill(series, offset, gaps, time_col, columns, len(targets), skipped)
