@@ -192,6 +192,7 @@ class Forecaster(BaseEstimator):
         pool = pooling.active()
         order = None if sd.part is None else sd.part.ids
         lengths = panel.agree(sd, pool)
+        panel.check_season(self.season_length, lengths)
         self.freq_ = sd.freq
         self.targets_ = list(sd.targets)
         self.covariates_ = list(sd.covariates)

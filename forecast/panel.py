@@ -100,6 +100,26 @@ def names(keys, limit: int = 5) -> str:
     return shown + (f" and {len(keys) - limit} more" if len(keys) > limit else "")
 
 
+def check_season(season: int | None, lengths: list[int]) -> None:
+    """Refuses a ``season_length`` the user gave (``season``; ``None``: the frequency's)
+    that is longer than every series (``lengths``: sorted, :func:`agree`): no model could
+    repeat or estimate a season (seasonal naive would repeat the last value), so it is
+    taken for a mistake rather than forecast without it.
+
+    Example:
+        >>> check_season(1000, [144])
+        Traceback (most recent call last):
+        ...
+        forecast.errors.DataError: season_length=1000 is longer than the series (144 rows); give a season of at most 144 steps
+    """
+    if season is not None and season > lengths[-1]:
+        what = "the series" if len(lengths) == 1 else "the longest series"
+        raise DataError(
+            f"season_length={season} is longer than {what} ({lengths[-1]} rows); give a "
+            f"season of at most {lengths[-1]} steps"
+        )
+
+
 def short_note(short, total: int, need: int, what: str) -> str:
     """The one note line about the series too short for the model (``short``: their keys).
 

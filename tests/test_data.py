@@ -494,6 +494,15 @@ def test_header_only(write):
     )
 
 
+def test_the_dates_named_as_the_id_column(write):
+    text = "date,store,y\n2020-01-01,a,1\n2020-02-01,a,2\n"
+    assert message(write(text), id_col="date") == (
+        "data.csv: id column 'date' holds the dates: it is the time column; give id_col= the "
+        "column of series ids (or none for one series)"
+    )
+    assert load_csv(write(text), id_col="store").id_col == "store"
+
+
 def test_no_time_column(write):
     assert message(write("a,b\n1,2\n3,4\n")) == (
         "data.csv: no time column found (none of a, b is named like a date or holds dates); "

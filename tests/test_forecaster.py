@@ -237,3 +237,30 @@ def test_diverging_training_is_a_clear_error(monthly):
     fc = Forecaster(model="lstm", horizon=3, lookback=12, **{**TINY, "learning_rate": 1e30})
     with pytest.raises(TrainingError, match=r"training diverged: the loss became NaN at epoch \d+"):
         fc.fit(monthly)
+
+
+def test_a_given_season_longer_than_every_series_is_refused(monthly, tmp_path):
+    message = (
+        "season_length=1000 is longer than the series (72 rows); give a season of at most 72 steps"
+    )
+    with pytest.raises(DataError) as error:
+        Forecaster(model="seasonal-naive", season_length=1000).fit(monthly.iloc[:72])
+    assert str(error.value) == message
+    panel = pd.concat([monthly.iloc[:72].assign(id="a"), monthly.iloc[:30].assign(id="b")])
+    with pytest.raises(DataError, match=r"longer than the longest series \(72 rows\)"):
+        Forecaster(model="naive", season_length=73).fit(panel, id_col="id")
+    # as long as the longest series: accepted, and the season repeated
+    fc = Forecaster(model="seasonal-naive", season_length=72, horizon=3).fit(monthly.iloc[:72])
+    np.testing.assert_array_equal(fc.predict()["y"], monthly["y"].to_numpy()[:3])
+    # the frequency's own season is never refused: 52 weeks on 40 weekly rows
+    weekly = seasonal_frame(n=40, freq="W-SUN")
+    assert Forecaster(model="seasonal-naive", horizon=2).fit(weekly).season_length_ == 52
+    path = tmp_path / "m.csv"
+    monthly.iloc[:72].to_csv(path, index=False)
+    result = CliRunner().invoke(
+        main, ["fit", str(path), "--season-length", "1000", "--model-dir", str(tmp_path / "m")]
+    )
+    assert result.exit_code == 2
+    assert (
+        result.output == f"Error: {message.replace('season_length=1000', '--season-length 1000')}\n"
+    )

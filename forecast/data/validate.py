@@ -190,6 +190,11 @@ def _find_roles(
         )
     if time_col is None:
         time_col = _find_time_col(df, {id_col} if id_col else set())
+        if time_col is None and id_col is not None and _find_time_col(df, set()) == id_col:
+            raise DataError(
+                f"{source}: id column {_quote(id_col)} holds the dates: it is the time column; "
+                "give id_col= the column of series ids (or none for one series)"
+            )
         if time_col is None:
             raise DataError(
                 f"{source}: no time column found (none of {_names(list(df.columns))} is named "
