@@ -22,7 +22,16 @@ import numpy as np
 import pandas as pd
 import tensorflow as tf
 
-from forecast import callbacks, distributed, losses, networks, optimizers, pool, sharding
+from forecast import (
+    _lstm_kernels,
+    callbacks,
+    distributed,
+    losses,
+    networks,
+    optimizers,
+    pool,
+    sharding,
+)
 from forecast.errors import DataError, TrainingError
 from forecast.streaming import windows
 from forecast.tfdata import window_dataset, with_members_axis
@@ -193,6 +202,7 @@ def train(model, frames: dict, validation: dict):
         manifest (epochs run, best epoch per member, losses, windows, split kind).
     """
     tf.config.experimental.enable_op_determinism()
+    _lstm_kernels.new_model()  # another model's compiled loops slow this one's: let go
     spec = model.spec
     parts = splits(spec, frames, validation)
     setup = distributed.active()

@@ -579,3 +579,22 @@ def test_layer_flag_validation_message():
     with pytest.raises(ValueError) as info:
         LSTM(4, return_sequences=1)
     assert str(info.value) == "return_sequences must be True or False, got 1"
+
+
+def test_a_new_model_lets_go_of_the_kernels_of_other_shapes():
+    from forecast import _lstm_kernels as kernels
+
+    x = np.ones((2, 5, 3), dtype="float32")
+    kernels.new_model()
+    LSTM(4)(x)
+    first = dict(kernels._KERNELS)
+    assert len(first) == 1
+    kernels.new_model()
+    LSTM(4)(x)  # a model of the same shapes reuses the compiled pair
+    assert kernels._KERNELS == first
+    assert all(kernels._KERNELS[k] is pair for k, pair in first.items())
+    kernels.new_model()
+    LSTM(8)(x)
+    assert len(kernels._KERNELS) == 1 and set(kernels._KERNELS).isdisjoint(first)
+    LSTM(4)(x)  # within one model both are kept
+    assert len(kernels._KERNELS) == 2
