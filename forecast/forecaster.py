@@ -256,9 +256,9 @@ class Forecaster(BaseEstimator):
 
         Args:
             horizon: steps to forecast, at most the trained ``horizon_`` (default it).
-            data: new history (a CSV or Parquet path, DataFrame or SeriesData) with the trained columns and
-                frequency, to forecast from its end without refitting; default the
-                training data. It may hold series not seen in training: the model
+            data: new history (a CSV or Parquet path, DataFrame or SeriesData) with the
+                trained columns and frequency, to forecast from its end without refitting;
+                default the training data. It may hold series not seen in training: the model
                 forecasts those with a lookback of history (scaled on their own given
                 history), the seasonal naive base the shorter ones.
             level: interval level in percent (default the ``level`` given at construction).
