@@ -13,8 +13,8 @@ Example:
     >>> import keras, numpy as np
     >>> w = keras.Variable(np.ones(3, dtype="float32"))
     >>> opt = Adam(learning_rate=0.1)
-    >>> opt.apply_gradients([(np.ones(3, dtype="float32"), w)])
-    >>> np.round(keras.ops.convert_to_numpy(w), 4).tolist()
+    >>> _ = opt.apply_gradients([(np.ones(3, dtype="float32"), w)])
+    >>> np.round(keras.ops.convert_to_numpy(w).astype(float), 4).tolist()
     [0.9, 0.9, 0.9]
 """
 
