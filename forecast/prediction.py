@@ -98,6 +98,7 @@ def new_data(fc, data) -> SeriesData:
 
 # advice to change what the model fixed: its time column, targets, covariates, ids, frequency
 _FIXED = re.compile(r"\b(freq|time_col|target|covariates|id_col)=")
+_CHECK_FREQ = re.compile(r"check freq=( or the dates)?")
 
 
 def as_the_models(fc, message: str) -> str:
@@ -114,10 +115,8 @@ def as_the_models(fc, message: str) -> str:
         "new.csv, line 2: timestamp 2020-01-06 is not on the monthly grid 'MS'; check the dates; the model reads time column 'month', target 'y', monthly dates ('MS'): match it, or refit"
     """
     first, *advice = message.split("; ")
-    dates = ("check freq= or the dates", "check freq=")  # the dates are the user's to fix
-    advice = [
-        a.replace(dates[0], "check the dates").replace(dates[1], "check the dates") for a in advice
-    ]
+    # the dates are the user's to fix; the other advice sets what the model fixed
+    advice = [_CHECK_FREQ.sub("check the dates", a) for a in advice]
     advice = [a for a in advice if not _FIXED.search(a)]
     info = fc.data_info_
     reads = [f"time column {_quote(info['time_col'])}"]
